@@ -1,0 +1,20 @@
+package dev.vmm.devices;
+
+import dev.vmm.bus.PioDevice;
+
+/**
+ * Port 0x80, the POST-code port that Linux (without kvm-nopiodelay) writes to as an I/O delay.
+ * Accepted and ignored silently so it does not flood the debug log.
+ */
+public final class PostCodePort implements PioDevice {
+    public static final int PORT = 0x80;
+
+    @Override
+    public int read(int port, int size) {
+        return 0xffffffff;
+    }
+
+    @Override
+    public void write(int port, int size, int value) {
+    }
+}
