@@ -1,0 +1,49 @@
+package dev.vmm.tests;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Boots the bundled test kernel through the {@code ./vmm} launcher, as the README does. */
+class BootTestKernelTest {
+    private static final Pattern CPUID_LINE = Pattern.compile(
+            "^# cpuid 0x40000001 eax=0x[0-9a-f]{8} ebx=0x[0-9a-f]{8} ecx=0x[0-9a-f]{8} edx=0x[0-9a-f]{8}$",
+            Pattern.MULTILINE);
+
+    @BeforeEach
+    void kvm() {
+        RequiresKvm.check();
+    }
+
+    @ParameterizedTest(name = "--smp {0}")
+    @ValueSource(ints = {1, 2, 4})
+    void bootsWithAllTestsOkAndEveryCpuOnline(int cpus) {
+        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(),
+                "--smp", Integer.toString(cpus), "--append", "from-junit");
+        TapReport tap = TapReport.parse(r.stdout());
+        assertTrue(tap.allOk(), "all TAP tests ok\n" + r);
+        assertEquals(0, r.status(), "the guest's debug-exit value is the exit status\n" + r);
+        assertTrue(CPUID_LINE.matcher(r.stdout()).find(), "raw leaf 0x40000001 line\n" + r);
+        assertTrue(r.stdout().contains("# cpus online: " + cpus + " of " + cpus), "every AP came up\n" + r);
+        assertTrue(r.stdout().contains("from-junit"), "the command line reached the guest\n" + r);
+    }
+
+    @Test
+    void qemuExitCodeStyle() {
+        VmmProcess r = VmmProcess.run("run", "-kernel", RequiresKvm.testKernel().toString(), "--exit-code", "qemu");
+        assertEquals(1, r.status(), "QEMU reports (0 << 1) | 1\n" + r);
+    }
+
+    @Test
+    void guestFailureStatusComesThrough() {
+        // The test kernel exits 1 when a test fails; "expect-cpus=3" makes the SMP test fail on 1 vCPU.
+        VmmProcess r = VmmProcess.run("run", "-kernel", RequiresKvm.testKernel().toString(), "-append", "expect-cpus=3");
+        assertEquals(1, r.status(), r.toString());
+        assertFalse(TapReport.parse(r.stdout()).allOk(), r.toString());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.vmm.tests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Runs the {@code ./vmm} launcher as a user would and captures what it printed and its status. */
+record VmmProcess(int status, String stdout, String stderr) {
+    static final long TIMEOUT_SECONDS = 120;
+
+    static VmmProcess run(String... args) {
+        return run(List.of(), args);
+    }
+
+    static VmmProcess run(List<String> prefix, String... args) {
+        Path launcher = Path.of(System.getProperty("vmm.launcher", "../vmm")).toAbsolutePath().normalize();
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(launcher.toString());
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("vmm-out", ".txt");
+            Path err = Files.createTempFile("vmm-err", ".txt");
+            Process p = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("vmm " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s; output so far:\n"
+                        + Files.readString(out));
+            }
+            VmmProcess r = new VmmProcess(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The stderr lines, for asserting that an error is exactly one line. */
+    List<String> stderrLines() {
+        return stderr.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "status " + status + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    }
+}

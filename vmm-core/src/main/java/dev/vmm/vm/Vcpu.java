@@ -1,0 +1,159 @@
+package dev.vmm.vm;
+
+import dev.vmm.bus.IoBus;
+import dev.vmm.kvm.KvmRun;
+import dev.vmm.kvm.VcpuFd;
+import dev.vmm.kvm.VcpuKicker;
+
+import java.util.function.Consumer;
+
+/**
+ * One virtual CPU and the platform thread that runs it. The thread sits in {@code KVM_RUN} and
+ * handles each exit: port I/O goes to the bus, everything that ends the VM is turned into a
+ * {@link VmOutcome} and handed to the VM, which then kicks every other vCPU out.
+ *
+ * <p>Application processors start their thread at once too: with the in-kernel LAPIC they wait
+ * inside {@code KVM_RUN} until the guest sends them INIT and SIPI.
+ */
+final class Vcpu implements Runnable {
+    private final int index;
+    private final VcpuFd fd;
+    private final IoBus io;
+    private final Consumer<VmOutcome> onEnd;
+    private final ExitReport reports;
+    private volatile VcpuKicker kicker;
+    private volatile boolean stopping;
+    private Thread thread;
+
+    Vcpu(int index, VcpuFd fd, IoBus io, ExitReport reports, Consumer<VmOutcome> onEnd) {
+        this.index = index;
+        this.fd = fd;
+        this.io = io;
+        this.reports = reports;
+        this.onEnd = onEnd;
+    }
+
+    VcpuFd fd() {
+        return fd;
+    }
+
+    void start() {
+        thread = new Thread(this, "vcpu-" + index);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Asks the thread to leave KVM_RUN and stop; returns at once. */
+    void stop() {
+        stopping = true;
+        VcpuKicker k = kicker;
+        if (k != null) {
+            k.kick();
+        }
+    }
+
+    void join(long millis) throws InterruptedException {
+        if (thread != null) {
+            thread.join(millis);
+        }
+    }
+
+    boolean isAlive() {
+        return thread != null && thread.isAlive();
+    }
+
+    @Override
+    public void run() {
+        try {
+            kicker = VcpuKicker.forCurrentThread(fd);
+            if (stopping) {
+                return;
+            }
+            KvmRun run = fd.kvmRun();
+            while (!stopping) {
+                if (!fd.run()) {
+                    // EINTR: a kick. Consume it and look at why we were kicked.
+                    kicker.acknowledge();
+                    continue;
+                }
+                if (!handleExit(run)) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR,
+                    "vmm: vCPU " + index + " failed: " + e.getMessage()));
+        }
+    }
+
+    /** @return false when this exit ends the VM */
+    private boolean handleExit(KvmRun run) {
+        int reason = run.exitReason();
+        switch (reason) {
+            case KvmRun.EXIT_IO -> {
+                handleIo(run);
+                return true;
+            }
+            case KvmRun.EXIT_HLT -> {
+                // Only reached without an in-kernel irqchip: nothing can wake this vCPU.
+                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.STOPPED,
+                        "vmm: vCPU " + index + " halted with no interrupt controller to wake it"));
+                return false;
+            }
+            case KvmRun.EXIT_MMIO -> {
+                // No MMIO devices yet: reads see all ones, writes are dropped (as unassigned memory on a PC).
+                if (!run.mmioIsWrite()) {
+                    run.setMmioData(-1L);
+                }
+                return true;
+            }
+            case KvmRun.EXIT_INTR -> {
+                return true;
+            }
+            case KvmRun.EXIT_SHUTDOWN -> {
+                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.TRIPLE_FAULT, reports.tripleFault(index, fd)));
+                return false;
+            }
+            case KvmRun.EXIT_INTERNAL_ERROR -> {
+                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.INTERNAL_ERROR, reports.internalError(index, fd, run)));
+                return false;
+            }
+            case KvmRun.EXIT_FAIL_ENTRY -> {
+                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.FAIL_ENTRY, reports.failEntry(index, fd, run)));
+                return false;
+            }
+            case KvmRun.EXIT_SYSTEM_EVENT -> {
+                onEnd.accept(systemEvent(run));
+                return false;
+            }
+            default -> {
+                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: vCPU " + index
+                        + ": unhandled KVM exit " + KvmRun.exitReasonName(reason) + " (" + reason + ")"));
+                return false;
+            }
+        }
+    }
+
+    private VmOutcome systemEvent(KvmRun run) {
+        int type = run.systemEventType();
+        return switch (type) {
+            case KvmRun.SYSTEM_EVENT_SHUTDOWN -> VmOutcome.powerOff(0);
+            default -> VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT,
+                    "vmm: guest system event " + KvmRun.systemEventName(type) + " on vCPU " + index);
+        };
+    }
+
+    private void handleIo(KvmRun run) {
+        int port = run.ioPort();
+        int size = run.ioSize();
+        int count = run.ioCount();
+        boolean out = run.ioIsOut();
+        for (int i = 0; i < count; i++) {
+            if (out) {
+                io.write(port, size, run.ioData(i));
+            } else {
+                run.setIoData(i, io.read(port, size));
+            }
+        }
+    }
+}

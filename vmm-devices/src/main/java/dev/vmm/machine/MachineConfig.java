@@ -1,0 +1,59 @@
+package dev.vmm.machine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What the user asked for: kernel, command line, RAM, vCPUs and the {@code -cpu} string.
+ * {@link #validated} rejects absurd values before anything touches KVM.
+ */
+public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec) {
+    /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
+    public static final long MIN_RAM = 2L << 20;
+    /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
+    public static final int MAX_XAPIC_CPUS = 255;
+
+    public MachineConfig {
+        Objects.requireNonNull(kernel, "kernel");
+        cmdline = cmdline == null ? "" : cmdline;
+        cpuSpec = cpuSpec == null ? "host" : cpuSpec;
+    }
+
+    public static MachineConfig validated(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec) {
+        if (ramSize < MIN_RAM) {
+            throw new IllegalArgumentException("memory size " + ramSize + " bytes is too small: give at least 2M (-m 2M)");
+        }
+        if (ramSize % 4096 != 0) {
+            throw new IllegalArgumentException("memory size " + ramSize + " bytes is not a multiple of 4 KiB");
+        }
+        long host = hostMemory();
+        if (host > 0 && ramSize > host) {
+            throw new IllegalArgumentException(String.format(
+                    "memory size %d MiB is more than this host's %d MiB of RAM", ramSize >> 20, host >> 20));
+        }
+        if (cpuCount < 1) {
+            throw new IllegalArgumentException("invalid --smp " + cpuCount + ": a VM needs at least 1 vCPU");
+        }
+        if (cpuCount > MAX_XAPIC_CPUS) {
+            throw new IllegalArgumentException("--smp " + cpuCount + " is more than " + MAX_XAPIC_CPUS
+                    + " vCPUs, which needs the x2APIC API with split irqchip (not supported yet)");
+        }
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec);
+    }
+
+    /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */
+    static long hostMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

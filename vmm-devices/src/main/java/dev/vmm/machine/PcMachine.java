@@ -1,0 +1,129 @@
+package dev.vmm.machine;
+
+import dev.vmm.boot.BootException;
+import dev.vmm.boot.BootOptions;
+import dev.vmm.boot.BootPlan;
+import dev.vmm.boot.KernelLoader;
+import dev.vmm.cpu.CpuModel;
+import dev.vmm.kvm.KvmException;
+import dev.vmm.devices.DebugExit;
+import dev.vmm.devices.FwCfg;
+import dev.vmm.devices.PostCodePort;
+import dev.vmm.devices.Uart8250;
+import dev.vmm.vm.BootState;
+import dev.vmm.vm.Vm;
+import dev.vmm.vm.VmOutcome;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Duration;
+
+/**
+ * The board: a KVM VM with the devices of a minimal PC (COM1, isa-debug-exit, the POST port,
+ * fw_cfg) and a kernel loaded by its boot protocol. This is what {@code vmm run} and the
+ * integration tests start.
+ */
+public final class PcMachine implements AutoCloseable {
+    private final Vm vm;
+    private final Uart8250 serial;
+    private final CpuModel cpuModel;
+
+    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel) {
+        this.vm = vm;
+        this.serial = serial;
+        this.cpuModel = cpuModel;
+    }
+
+    /**
+     * Builds the machine and loads the kernel. Bad input (unreadable or unknown kernel, a CPU
+     * model the host cannot give, a VM KVM refuses) becomes a {@link MachineException} whose
+     * message is one line for the user. CPU model warnings go to {@code warnings}.
+     */
+    public static PcMachine create(MachineConfig config, OutputStream console, PrintStream warnings) {
+        byte[] kernel;
+        try {
+            kernel = Files.readAllBytes(config.kernel());
+        } catch (IOException e) {
+            throw new MachineException("cannot read kernel '" + config.kernel() + "': " + e.getMessage());
+        }
+        BootPlan plan;
+        try {
+            plan = KernelLoader.load(kernel, new BootOptions(config.kernel().toString(), config.cmdline(),
+                    config.ramSize(), config.cpuCount()));
+        } catch (BootException e) {
+            throw new MachineException("kernel '" + config.kernel() + "': " + e.getMessage());
+        }
+        Vm vm;
+        try {
+            vm = Vm.create(config.ramSize(), config.cpuCount());
+        } catch (KvmException | IllegalArgumentException e) {
+            throw new MachineException(e.getMessage(), e);
+        }
+        try {
+            CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
+            plan.writeTo(vm.memory());
+            BootState.apply(plan.entry(), vm.vcpu(0));
+            Uart8250 serial = new Uart8250(Uart8250.COM1_BASE, console, vm.isaIrq(Uart8250.COM1_IRQ));
+            vm.io().register(Uart8250.COM1_BASE, Uart8250.PORT_COUNT, serial);
+            vm.io().register(DebugExit.PORT, DebugExit.SIZE, new DebugExit(vm));
+            vm.io().register(PostCodePort.PORT, 1, new PostCodePort());
+            vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
+            return new PcMachine(vm, serial, model);
+        } catch (RuntimeException e) {
+            vm.close();
+            if (e instanceof MachineException) throw e;
+            if (e instanceof KvmException) throw new MachineException(e.getMessage(), e);
+            throw e;
+        }
+    }
+
+    public static PcMachine create(MachineConfig config, OutputStream console) {
+        return create(config, console, System.err);
+    }
+
+    public Vm vm() {
+        return vm;
+    }
+
+    public CpuModel cpuModel() {
+        return cpuModel;
+    }
+
+    /** Forwards the process's stdin to COM1 when stdin is a terminal or a pipe (not /dev/null). */
+    public void forwardStdin() {
+        forwardInput(System.in);
+    }
+
+    public void forwardInput(InputStream in) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[256];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    serial.receive(buf, 0, n);
+                }
+            } catch (IOException e) {
+                // Console input closed: the guest simply gets no more input.
+            }
+        }, "serial-input");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Starts the vCPUs and waits for the guest to end (or the timeout). */
+    public VmOutcome run(Duration timeout) throws InterruptedException {
+        vm.start();
+        VmOutcome outcome = vm.awaitOutcome(timeout);
+        serial.flush();
+        return outcome;
+    }
+
+    @Override
+    public void close() {
+        vm.close();
+        serial.flush();
+    }
+}
