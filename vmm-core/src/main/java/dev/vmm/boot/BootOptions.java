@@ -1,0 +1,33 @@
+package dev.vmm.boot;
+
+import dev.vmm.firmware.E820Entry;
+import dev.vmm.firmware.MemoryMap;
+import java.util.List;
+
+/**
+ * What the user asked for that affects how the kernel is loaded.
+ *
+ * @param kernelFileName kernel path as the user typed it (multiboot puts it in the cmdline)
+ * @param cmdline        kernel command line, possibly empty
+ * @param ramSize        guest RAM in bytes
+ * @param cpuCount       number of vCPUs (for the MADT)
+ * @param memoryMap      E820 map handed to the guest
+ */
+public record BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
+                          List<E820Entry> memoryMap) {
+    public BootOptions {
+        if (kernelFileName == null) {
+            throw new IllegalArgumentException("kernel file name is required");
+        }
+        cmdline = cmdline == null ? "" : cmdline;
+        if (cpuCount < 1) {
+            throw new IllegalArgumentException("cpuCount must be >= 1");
+        }
+        memoryMap = List.copyOf(memoryMap);
+    }
+
+    /** Options with the standard memory map for {@code ramSize} ({@link MemoryMap#forRamSize}). */
+    public static BootOptions of(String kernelFileName, String cmdline, long ramSize, int cpuCount) {
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, MemoryMap.forRamSize(ramSize));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.vmm.boot;
+
+import dev.vmm.firmware.AcpiTables;
+import dev.vmm.firmware.E820Entry;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * PVH boot (Xen's direct boot protocol, also used by QEMU/Firecracker for Linux and many
+ * small kernels): the ELF carries a "Xen" note of type {@link #XEN_ELFNOTE_PHYS32_ENTRY}
+ * giving a 32-bit physical entry point, entered in flat protected mode with EBX pointing
+ * to {@link HvmStartInfo}.
+ */
+public final class PvhLoader {
+    public static final int XEN_ELFNOTE_PHYS32_ENTRY = 18;
+
+    private PvhLoader() {
+    }
+
+    /** The PVH entry from the Xen note, if the image has one. Descriptor is a u32 or u64. */
+    public static Optional<Long> phys32Entry(ElfFile elf) {
+        for (ElfNote n : elf.notes()) {
+            if (n.name().equals("Xen") && n.type() == XEN_ELFNOTE_PHYS32_ENTRY) {
+                byte[] d = n.desc();
+                ByteBuffer b = ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN);
+                if (d.length == 4) {
+                    return Optional.of(Integer.toUnsignedLong(b.getInt()));
+                }
+                if (d.length == 8) {
+                    return Optional.of(b.getLong());
+                }
+                throw new BootException(elf.fileName() + ": bad PVH entry note (descriptor of " + d.length + " bytes)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static BootPlan load(ElfFile elf, BootOptions options) {
+        long entry = phys32Entry(elf).orElseThrow(
+                () -> new BootException(elf.fileName() + ": no PVH entry note"));
+        if (entry < 0 || entry >= 0x1_0000_0000L) {
+            throw new BootException(String.format("%s: PVH entry point 0x%x is above 4 GiB", elf.fileName(), entry));
+        }
+        LoadedImage image = LoadedImage.fromElf(elf, options);
+
+        List<E820Entry> map = options.memoryMap();
+        long memmapCapacity = (GuestLayout.PVH_MEMMAP_LIMIT - GuestLayout.PVH_MEMMAP) / HvmStartInfo.MEMMAP_ENTRY_SIZE;
+        if (map.size() > memmapCapacity) {
+            throw new BootException("memory map has too many entries (" + map.size() + ")");
+        }
+        ByteBuffer mm = ByteBuffer.allocate(map.size() * HvmStartInfo.MEMMAP_ENTRY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (E820Entry e : map) {
+            mm.putLong(e.address()).putLong(e.size()).putInt(e.type()).putInt(0);
+        }
+        AcpiTables acpi = AcpiTables.build(options.cpuCount(), GuestLayout.ACPI_BASE);
+        HvmStartInfo info = new HvmStartInfo(0, 0, 0, GuestLayout.CMDLINE, acpi.rsdpAddress(),
+                GuestLayout.PVH_MEMMAP, map.size());
+
+        List<MemoryWrite> writes = new ArrayList<>(image.writes());
+        writes.add(new MemoryWrite(GuestLayout.PVH_START_INFO, info.toBytes()));
+        writes.add(new MemoryWrite(GuestLayout.PVH_MEMMAP, mm.array()));
+        writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
+        writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
+        EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, GuestLayout.PVH_START_INFO, 0);
+        return new BootPlan(writes, image.zeroFills(), state);
+    }
+}

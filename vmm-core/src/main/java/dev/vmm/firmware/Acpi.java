@@ -1,0 +1,182 @@
+package dev.vmm.firmware;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Byte-exact builders for the few ACPI tables a minimal x86 guest needs: RSDP (v2), XSDT,
+ * FADT (revision 6, hardware-reduced so no PM I/O ports have to be emulated), MADT and a
+ * tiny DSDT. Every table is returned with its checksum already filled in.
+ *
+ * <p>Field offsets follow the ACPI 6.x specification, chapter 5.2.
+ */
+public final class Acpi {
+    public static final String OEM_ID = "VMMVMM";
+    public static final String OEM_TABLE_ID = "VMMTABLE";
+    public static final int OEM_REVISION = 1;
+    public static final String CREATOR_ID = "VMM ";
+    public static final int CREATOR_REVISION = 1;
+
+    public static final int HEADER_SIZE = 36;
+    public static final int RSDP_SIZE = 36;
+    public static final int FADT_SIZE = 276;
+
+    public static final long LOCAL_APIC_ADDRESS = 0xFEE00000L;
+    public static final long IOAPIC_ADDRESS = 0xFEC00000L;
+
+    /** FADT flag: no fixed-hardware (PM1, GPE, PM timer) — the guest must not touch PM ports. */
+    public static final int FADT_HW_REDUCED_ACPI = 1 << 20;
+    /** MADT flag: the board also has dual 8259 PICs (the OS masks them). */
+    public static final int MADT_PCAT_COMPAT = 1;
+    /** Largest APIC id a type-0 MADT entry can carry; 0xFF means broadcast, so 255+ need x2APIC entries. */
+    public static final int MAX_XAPIC_ID = 254;
+
+    private Acpi() {
+    }
+
+    /** RSDP revision 2 (36 bytes), pointing at the XSDT only (the RSDT address is left 0). */
+    public static byte[] rsdp(long xsdtAddress) {
+        ByteBuffer b = le(RSDP_SIZE);
+        b.put(ascii("RSD PTR "));
+        b.put(8, (byte) 0); // checksum, below
+        b.position(9);
+        b.put(ascii(OEM_ID));
+        b.put(15, (byte) 2); // revision 2 = ACPI 2.0+
+        b.putInt(16, 0); // RsdtAddress: none, XSDT only
+        b.putInt(20, RSDP_SIZE);
+        b.putLong(24, xsdtAddress);
+        byte[] out = b.array();
+        // The legacy checksum covers the ACPI 1.0 part (first 20 bytes), the extended one all 36.
+        out[8] = checksumByte(out, 0, 20);
+        out[32] = checksumByte(out, 0, RSDP_SIZE);
+        return out;
+    }
+
+    /** XSDT listing the given tables by 64-bit physical address. */
+    public static byte[] xsdt(long... tableAddresses) {
+        ByteBuffer b = header("XSDT", HEADER_SIZE + 8 * tableAddresses.length, 1);
+        b.position(HEADER_SIZE);
+        for (long a : tableAddresses) {
+            b.putLong(a);
+        }
+        return finish(b);
+    }
+
+    /** FADT revision 6.0, hardware-reduced, referencing the DSDT through both pointer fields. */
+    public static byte[] fadt(long dsdtAddress) {
+        ByteBuffer b = header("FACP", FADT_SIZE, 6);
+        // DSDT (32-bit) only when it fits; X_DSDT is authoritative for ACPI 2.0+ OSes.
+        b.putInt(40, dsdtAddress < 0x1_0000_0000L ? (int) dsdtAddress : 0);
+        b.put(45, (byte) 0); // Preferred_PM_Profile: unspecified
+        b.putInt(112, FADT_HW_REDUCED_ACPI);
+        b.put(131, (byte) 0); // FADT minor version: 6.0
+        b.putLong(140, dsdtAddress); // X_DSDT
+        return finish(b);
+    }
+
+    /**
+     * MADT: one local APIC entry per vCPU (ACPI processor UID = APIC id = index, enabled),
+     * x2APIC entries for ids above {@link #MAX_XAPIC_ID}, IOAPIC 0 at 0xFEC00000 with GSI
+     * base 0, and the ISA override IRQ0 -> GSI2 that every PC has.
+     */
+    public static byte[] madt(int cpuCount) {
+        if (cpuCount < 1) {
+            throw new IllegalArgumentException("need at least one vCPU, got " + cpuCount);
+        }
+        int x2 = Math.max(0, cpuCount - (MAX_XAPIC_ID + 1));
+        int xapic = cpuCount - x2;
+        int length = HEADER_SIZE + 8 + xapic * 8 + x2 * 16 + 12 + 10;
+        ByteBuffer b = header("APIC", length, 5);
+        b.putInt(36, (int) LOCAL_APIC_ADDRESS);
+        b.putInt(40, MADT_PCAT_COMPAT);
+        b.position(44);
+        for (int i = 0; i < cpuCount; i++) {
+            if (i <= MAX_XAPIC_ID) {
+                b.put((byte) 0).put((byte) 8); // Processor Local APIC
+                b.put((byte) i).put((byte) i); // ACPI processor UID, APIC id
+                b.putInt(1); // enabled
+            } else {
+                b.put((byte) 9).put((byte) 16); // Processor Local x2APIC
+                b.putShort((short) 0);
+                b.putInt(i); // x2APIC id
+                b.putInt(1); // enabled
+                b.putInt(i); // ACPI processor UID
+            }
+        }
+        b.put((byte) 1).put((byte) 12); // I/O APIC
+        b.put((byte) 0).put((byte) 0); // id 0, reserved
+        b.putInt((int) IOAPIC_ADDRESS);
+        b.putInt(0); // GSI base
+        b.put((byte) 2).put((byte) 10); // Interrupt Source Override
+        b.put((byte) 0).put((byte) 0); // bus ISA, source IRQ0
+        b.putInt(2); // -> GSI 2 (the PIT is wired to IOAPIC pin 2)
+        b.putShort((short) 0); // flags: conforms to bus polarity/trigger
+        return finish(b);
+    }
+
+    /**
+     * AML body of the DSDT: {@code Name(_S5, Package(2){Zero, Zero})}, which lets OSes find
+     * a soft-off sleep type; everything else a minimal guest needs comes from the MADT.
+     */
+    static final byte[] DSDT_BODY = {
+        0x08, '_', 'S', '5', '_', // NameOp, NameSeg "_S5_"
+        0x12, 0x04, 0x02, // PackageOp, PkgLength 4 (itself + count + 2 elements), NumElements 2
+        0x00, 0x00, // ZeroOp, ZeroOp
+    };
+
+    /** Minimal DSDT: header plus {@link #DSDT_BODY}. */
+    public static byte[] dsdt() {
+        ByteBuffer b = header("DSDT", HEADER_SIZE + DSDT_BODY.length, 2);
+        b.position(HEADER_SIZE);
+        b.put(DSDT_BODY);
+        return finish(b);
+    }
+
+    /** The byte that makes {@code data[from..to)} sum to zero modulo 256 when stored in it (slot counted as 0). */
+    public static byte checksumByte(byte[] data, int from, int to) {
+        int sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += data[i] & 0xFF;
+        }
+        return (byte) (-sum);
+    }
+
+    /** Sum of all bytes modulo 256; a valid table gives 0. */
+    public static int sum(byte[] data, int from, int to) {
+        int sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += data[i] & 0xFF;
+        }
+        return sum & 0xFF;
+    }
+
+    private static ByteBuffer header(String signature, int length, int revision) {
+        ByteBuffer b = le(length);
+        b.put(ascii(signature));
+        b.putInt(length);
+        b.put((byte) revision);
+        b.put((byte) 0); // checksum, set by finish()
+        b.put(ascii(OEM_ID));
+        b.put(ascii(OEM_TABLE_ID));
+        b.putInt(OEM_REVISION);
+        b.put(ascii(CREATOR_ID));
+        b.putInt(CREATOR_REVISION);
+        return b;
+    }
+
+    private static byte[] finish(ByteBuffer b) {
+        byte[] out = b.array();
+        out[9] = 0;
+        out[9] = checksumByte(out, 0, out.length);
+        return out;
+    }
+
+    private static ByteBuffer le(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

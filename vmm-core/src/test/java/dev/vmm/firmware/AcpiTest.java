@@ -1,0 +1,156 @@
+package dev.vmm.firmware;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AcpiTest {
+    private static ByteBuffer le(byte[] d) {
+        return ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static String str(byte[] d, int at, int len) {
+        return new String(d, at, len, StandardCharsets.US_ASCII);
+    }
+
+    private static void assertHeader(byte[] t, String sig, int revision) {
+        assertEquals(sig, str(t, 0, 4));
+        assertEquals(t.length, le(t).getInt(4));
+        assertEquals(revision, t[8]);
+        assertEquals("VMMVMM", str(t, 10, 6));
+        assertEquals("VMMTABLE", str(t, 16, 8));
+        assertEquals(0, Acpi.sum(t, 0, t.length), sig + " checksum");
+    }
+
+    @Test
+    void rsdp() {
+        byte[] r = Acpi.rsdp(0xF0030L);
+        assertEquals(36, r.length);
+        assertEquals("RSD PTR ", str(r, 0, 8));
+        assertEquals("VMMVMM", str(r, 9, 6));
+        assertEquals(2, r[15]);
+        assertEquals(0, le(r).getInt(16));
+        assertEquals(36, le(r).getInt(20));
+        assertEquals(0xF0030L, le(r).getLong(24));
+        assertEquals(0, Acpi.sum(r, 0, 20));
+        assertEquals(0, Acpi.sum(r, 0, 36));
+    }
+
+    @Test
+    void xsdt() {
+        byte[] x = Acpi.xsdt(0x1000, 0x2000);
+        assertHeader(x, "XSDT", 1);
+        assertEquals(52, x.length);
+        assertEquals(0x1000, le(x).getLong(36));
+        assertEquals(0x2000, le(x).getLong(44));
+    }
+
+    @Test
+    void fadt() {
+        byte[] f = Acpi.fadt(0xF0200L);
+        assertHeader(f, "FACP", 6);
+        assertEquals(276, f.length);
+        assertEquals(0xF0200, le(f).getInt(40));
+        assertEquals(1 << 20, le(f).getInt(112));
+        assertEquals(0xF0200L, le(f).getLong(140));
+    }
+
+    @Test
+    void dsdt() {
+        byte[] d = Acpi.dsdt();
+        assertHeader(d, "DSDT", 2);
+        assertArrayEquals(Acpi.DSDT_BODY, Arrays.copyOfRange(d, 36, d.length));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4, 64, 255, 256, 300})
+    void madt(int cpus) {
+        byte[] m = Acpi.madt(cpus);
+        assertHeader(m, "APIC", 5);
+        ByteBuffer b = le(m);
+        assertEquals(0xFEE00000, b.getInt(36));
+        assertEquals(1, b.getInt(40));
+        int pos = 44;
+        int lapics = 0;
+        int x2apics = 0;
+        int ioapics = 0;
+        int overrides = 0;
+        while (pos < m.length) {
+            int type = m[pos];
+            int len = m[pos + 1] & 0xFF;
+            switch (type) {
+                case 0 -> {
+                    assertEquals(8, len);
+                    assertEquals(lapics, m[pos + 2] & 0xFF);
+                    assertEquals(lapics, m[pos + 3] & 0xFF);
+                    assertEquals(1, b.getInt(pos + 4));
+                    lapics++;
+                }
+                case 9 -> {
+                    assertEquals(16, len);
+                    int id = 255 + x2apics;
+                    assertEquals(id, b.getInt(pos + 4));
+                    assertEquals(1, b.getInt(pos + 8));
+                    assertEquals(id, b.getInt(pos + 12));
+                    x2apics++;
+                }
+                case 1 -> {
+                    assertEquals(12, len);
+                    assertEquals(0, m[pos + 2]);
+                    assertEquals(0xFEC00000, b.getInt(pos + 4));
+                    assertEquals(0, b.getInt(pos + 8));
+                    ioapics++;
+                }
+                case 2 -> {
+                    assertEquals(10, len);
+                    assertEquals(0, m[pos + 2]);
+                    assertEquals(0, m[pos + 3]);
+                    assertEquals(2, b.getInt(pos + 4));
+                    overrides++;
+                }
+                default -> throw new AssertionError("unexpected MADT entry type " + type);
+            }
+            pos += len;
+        }
+        assertEquals(m.length, pos);
+        assertEquals(Math.min(cpus, 255), lapics);
+        assertEquals(Math.max(0, cpus - 255), x2apics);
+        assertEquals(1, ioapics);
+        assertEquals(1, overrides);
+    }
+
+    @Test
+    void tableSetIsLinked() {
+        long base = 0xF0000;
+        AcpiTables t = AcpiTables.build(4, base);
+        assertEquals(base, t.rsdpAddress());
+        byte[] blob = t.blob();
+        ByteBuffer b = le(blob);
+        long xsdt = b.getLong(24);
+        assertEquals(t.tableAddresses().get("XSDT"), xsdt);
+        int xo = (int) (xsdt - base);
+        assertEquals("XSDT", str(blob, xo, 4));
+        long fadt = b.getLong(xo + 36);
+        long madt = b.getLong(xo + 44);
+        assertEquals("FACP", str(blob, (int) (fadt - base), 4));
+        assertEquals("APIC", str(blob, (int) (madt - base), 4));
+        long dsdt = b.getLong((int) (fadt - base) + 140);
+        assertEquals("DSDT", str(blob, (int) (dsdt - base), 4));
+        for (long a : t.tableAddresses().values()) {
+            assertEquals(0, a % 16);
+            int o = (int) (a - base);
+            int len = str(blob, o, 4).equals("RSD ") ? 36 : b.getInt(o + 4);
+            assertEquals(0, Acpi.sum(blob, o, o + len));
+        }
+        assertEquals(true, base + blob.length <= 0x100000);
+        assertThrows(IllegalArgumentException.class, () -> AcpiTables.build(1, 0xF0008));
+    }
+}
