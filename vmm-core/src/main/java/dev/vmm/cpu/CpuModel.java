@@ -67,8 +67,10 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
             for (PvFeature f : PvFeature.values()) {
                 if (f.register() == PvFeature.Register.EAX && f.defaultOn(mode)) eax |= f.mask();
             }
-            x2apic = true;
-            x2apicRequested = true; // QEMU's KVM defaults include x2apic=on
+            // QEMU's KVM defaults include x2apic=on, changed to off when the LAPIC is not in the
+            // kernel, so that a plain kvm64 does not warn under kernel-irqchip=off.
+            x2apic = mode.lapicInKernel();
+            x2apicRequested = x2apic;
         }
         boolean kvm = true;
         boolean enforce = false;
