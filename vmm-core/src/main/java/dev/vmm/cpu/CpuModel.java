@@ -104,6 +104,12 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
             }
         }
 
+        // QEMU enables msi-ext-dest-id by default only "in x2apic mode with split irqchip":
+        // extended destination IDs only matter for APIC IDs above 255, which need x2APIC.
+        if (!explicitlyOn(spec, PvFeature.MSI_EXT_DEST_ID) && !(x2apic && host.x2apic())) {
+            eax &= ~PvFeature.MSI_EXT_DEST_ID.mask();
+        }
+
         List<String> missing = new ArrayList<>();
         if (x2apic && !host.x2apic()) {
             if (x2apicRequested) {
@@ -128,6 +134,22 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
                     + String.join(", ", stripPrefix(missing)), warnings);
         }
         return new CpuModel(spec, mode, eax, edx, kvm, x2apic, enforce, enforcePv, warnings);
+    }
+
+    /** The feature's final state came from the user's own +feat / feat=on, not a default. */
+    private static boolean explicitlyOn(CpuModelSpec spec, PvFeature f) {
+        Boolean assigned = null;
+        Boolean signed = null;
+        for (CpuOption o : spec.options()) {
+            if (!o.name().equals(f.qemuName())) continue;
+            if (o.kind() == CpuOption.Kind.ASSIGN) {
+                assigned = o.on();
+            } else if (signed == null || !o.on()) {
+                signed = o.on(); // -feat beats +feat, as in the apply order
+            }
+        }
+        Boolean last = signed != null ? signed : assigned;
+        return Boolean.TRUE.equals(last);
     }
 
     private static int applyOrder(CpuOption o) {

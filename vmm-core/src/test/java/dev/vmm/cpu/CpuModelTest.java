@@ -83,6 +83,17 @@ class CpuModelTest {
     }
 
     @Test
+    void msiExtDestIdDefaultNeedsX2apic() {
+        assertEquals(DEFAULTS, CpuModel.resolve("kvm64,-x2apic", TestHosts.full(), IrqchipMode.SPLIT).eax());
+        assertEquals(TestHosts.FULL_KVM_EAX,
+                CpuModel.resolve("host,-x2apic", TestHosts.full(), IrqchipMode.SPLIT).eax());
+        CpuModel forced = CpuModel.resolve("kvm64,-x2apic,+kvm-msi-ext-dest-id", TestHosts.full(),
+                IrqchipMode.SPLIT);
+        assertEquals(DEFAULTS | (1 << 15), forced.eax());
+        assertTrue(forced.warnings().isEmpty());
+    }
+
+    @Test
     void msiExtDestIdWithoutSplitIsDroppedWithWarning() {
         CpuModel c = resolve("kvm64,+kvm-msi-ext-dest-id");
         assertEquals(DEFAULTS, c.eax());
