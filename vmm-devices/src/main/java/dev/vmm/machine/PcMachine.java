@@ -51,11 +51,12 @@ public final class PcMachine implements AutoCloseable {
         }
         BootPlan plan;
         try {
-            plan = KernelLoader.load(kernel, new BootOptions(config.kernel().toString(), config.cmdline(),
+            plan = KernelLoader.load(kernel, BootOptions.of(config.kernel().toString(), config.cmdline(),
                     config.ramSize(), config.cpuCount()));
         } catch (BootException e) {
             throw new MachineException("kernel '" + config.kernel() + "': " + e.getMessage());
         }
+        CpuModels.checkSyntax(config.cpuSpec());
         Vm vm;
         try {
             vm = Vm.create(config.ramSize(), config.cpuCount());
@@ -64,8 +65,7 @@ public final class PcMachine implements AutoCloseable {
         }
         try {
             CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
-            plan.writeTo(vm.memory());
-            BootState.apply(plan.entry(), vm.vcpu(0));
+            BootState.load(plan, vm.memory(), vm.vcpu(0));
             Uart8250 serial = new Uart8250(Uart8250.COM1_BASE, console, vm.isaIrq(Uart8250.COM1_IRQ));
             vm.io().register(Uart8250.COM1_BASE, Uart8250.PORT_COUNT, serial);
             vm.io().register(DebugExit.PORT, DebugExit.SIZE, new DebugExit(vm));

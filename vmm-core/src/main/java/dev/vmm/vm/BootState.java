@@ -1,0 +1,58 @@
+package dev.vmm.vm;
+
+import dev.vmm.boot.BootPlan;
+import dev.vmm.boot.EntryState;
+import dev.vmm.boot.MemoryWrite;
+import dev.vmm.boot.ZeroFill;
+import dev.vmm.kvm.Regs;
+import dev.vmm.kvm.Segment;
+import dev.vmm.kvm.Sregs;
+import dev.vmm.kvm.VcpuFd;
+import dev.vmm.memory.GuestMemory;
+
+/**
+ * Carries out a loader's {@link BootPlan}: the bytes go into guest memory and the boot vCPU gets
+ * the entry state the boot protocol defines. Loaders stay pure; this is the one place where a
+ * plan touches KVM.
+ */
+public final class BootState {
+    private static final int ZERO_CHUNK = 64 * 1024;
+
+    private BootState() {
+    }
+
+    public static void load(BootPlan plan, GuestMemory memory, VcpuFd bootCpu) {
+        for (MemoryWrite w : plan.writes()) {
+            memory.write(w.gpa(), w.data());
+        }
+        byte[] zeros = new byte[ZERO_CHUNK];
+        for (ZeroFill z : plan.zeroFills()) {
+            for (long done = 0; done < z.length(); done += ZERO_CHUNK) {
+                memory.write(z.gpa() + done, zeros, 0, (int) Math.min(ZERO_CHUNK, z.length() - done));
+            }
+        }
+        apply(plan.entry(), bootCpu);
+    }
+
+    /**
+     * PVH and multiboot both enter in 32-bit protected mode with paging off and flat 4 GiB
+     * segments (code selector 0x08, data 0x10). KVM takes the hidden segment state directly,
+     * so no GDT in guest memory is needed: the guest loads its own before it reloads a selector.
+     */
+    public static void apply(EntryState entry, VcpuFd vcpu) {
+        Sregs s = vcpu.getSregs();
+        switch (entry.mode()) {
+            case PROTECTED_32 -> {
+                s.cs = Segment.flatCode32(EntryState.CODE_SELECTOR);
+                s.setDataSegments(Segment.flatData32(EntryState.DATA_SELECTOR));
+                s.cr0 = (s.cr0 | Sregs.CR0_PE) & ~Sregs.CR0_PG;
+                s.cr4 = 0;
+                s.efer = 0;
+            }
+        }
+        vcpu.setSregs(s);
+        Regs r = new Regs().rip(entry.rip()).rax(entry.rax()).rbx(entry.rbx()).rsi(entry.rsi())
+                .rflags(EntryState.EFLAGS);
+        vcpu.setRegs(r);
+    }
+}
