@@ -13,12 +13,14 @@
 
 #define T(sym) ((sym) - tramp_start + TRAMP_BASE)
 
+#ifndef NO_MULTIBOOT   /* NO_MULTIBOOT: test variant so QEMU takes the PVH path */
         .section .multiboot, "a"
         .align 4
 mb_header:
         .long MB_MAGIC
         .long MB_FLAGS
         .long -(MB_MAGIC + MB_FLAGS)
+#endif
 
         /* PVH entry: XEN_ELFNOTE_PHYS32_ENTRY (18) */
         .section .note.Xen, "a"
@@ -49,15 +51,18 @@ _start:
 
         movl    $bsp_stack_top, %esp
 
-        cmpl    $MB_BOOT_MAGIC, %esi
-        jne     1f
-        movl    $1, boot_proto
-        jmp     2f
-1:      testl   %edi, %edi
-        jz      3f
+        /* PVH if EBX -> hvm_start_info magic (checked first: qboot, used by
+         * QEMU microvm, enters PVH kernels with EAX=0x2BADB002 too; a multiboot
+         * info block starts with a small flags word, never the PVH magic). */
+        testl   %edi, %edi
+        jz      1f
         cmpl    $PVH_MAGIC, (%edi)
-        jne     3f
+        jne     1f
         movl    $2, boot_proto
+        jmp     2f
+1:      cmpl    $MB_BOOT_MAGIC, %esi
+        jne     3f
+        movl    $1, boot_proto
         jmp     2f
 3:      movl    $0, boot_proto          /* unknown protocol */
 2:      movl    %edi, boot_info
