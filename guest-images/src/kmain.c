@@ -156,6 +156,18 @@ static u16 fw_cfg_read16(u16 key, u8 *sig_ok)
     return (u16)(lo | (hi << 8));
 }
 
+static int has_word(const char *s, const char *w)
+{
+    if (!s) return 0;
+    for (const char *start = s; *s; s++) {
+        if (s != start && s[-1] != ' ') continue;
+        const char *a = s, *b = w;
+        while (*b && *a == *b) { a++; b++; }
+        if (!*b && (*a == 0 || *a == ' ')) return 1;
+    }
+    return 0;
+}
+
 static void delay(u32 n) { for (volatile u32 i = 0; i < n; i++) pause(); }
 
 static void apic_icr(u32 dest, u32 low)
@@ -198,6 +210,10 @@ void kmain(u32 proto, u32 info)
 
     /* 1: hypervisor bit */
     cur_test = 1;
+    if (has_word(cl, "pvtest.fault=ud")) /* self-test of the exception path */
+        __asm__ volatile("ud2");
+    if (has_word(cl, "pvtest.fault=pf"))
+        (void)*(volatile u32 *)0x200000000UL; /* beyond the 4 GiB identity map */
     cpuid(1, &a, &b, &c, &d);
     result((c >> 31) & 1, "cpuid: hypervisor bit set", 0);
 
