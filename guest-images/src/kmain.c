@@ -168,6 +168,57 @@ static int has_word(const char *s, const char *w)
     return 0;
 }
 
+/* ---- ACPI MADT fallback (when fw_cfg is absent) ---- */
+static int sig_eq(const volatile u8 *p, const char *sig, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (p[i] != (u8)sig[i]) return 0;
+    return 1;
+}
+static u64 find_rsdp(u32 proto, u32 info)
+{
+    if (proto == 2) {
+        u64 r = *(volatile u64 *)(u64)(info + 32);
+        if (r && r < 0x100000000UL && sig_eq((const u8 *)r, "RSD PTR ", 8)) return r;
+    }
+    u64 bda = 0x40E;                      /* BIOS data area: EBDA segment */
+    __asm__("" : "+r"(bda));              /* hide the constant address from -Warray-bounds */
+    u64 ebda = (u64)(*(volatile u16 *)bda) << 4;
+    if (ebda >= 0x80000 && ebda < 0xA0000)
+        for (u64 a = ebda; a < ebda + 1024; a += 16)
+            if (sig_eq((const u8 *)a, "RSD PTR ", 8)) return a;
+    for (u64 a = 0xE0000; a < 0x100000; a += 16)
+        if (sig_eq((const u8 *)a, "RSD PTR ", 8)) return a;
+    return 0;
+}
+/* number of enabled processor-local-APIC / x2APIC entries, 0 if no MADT */
+static u32 madt_cpus(u32 proto, u32 info)
+{
+    u64 rsdp = find_rsdp(proto, info);
+    if (!rsdp) return 0;
+    const volatile u8 *r = (const u8 *)rsdp;
+    u64 sdt;
+    int esz;
+    if (r[15] >= 2 && *(volatile u64 *)(rsdp + 24)) { sdt = *(volatile u64 *)(rsdp + 24); esz = 8; }
+    else { sdt = *(volatile u32 *)(rsdp + 16); esz = 4; }
+    if (!sdt || sdt >= 0x100000000UL) return 0;
+    u32 len = *(volatile u32 *)(sdt + 4);
+    for (u64 e = sdt + 36; e + esz <= sdt + len; e += esz) {
+        u64 t = esz == 8 ? *(volatile u64 *)e : *(volatile u32 *)e;
+        if (!t || t >= 0x100000000UL || !sig_eq((const u8 *)t, "APIC", 4)) continue;
+        u32 tl = *(volatile u32 *)(t + 4), n = 0;
+        for (u64 p = t + 44; p + 2 <= t + tl;) {
+            const volatile u8 *ent = (const u8 *)p;
+            if (ent[1] < 2) break;
+            if (ent[0] == 0 && (*(volatile u32 *)(p + 4) & 1)) n++;
+            if (ent[0] == 9 && (*(volatile u32 *)(p + 8) & 1)) n++;
+            p += ent[1];
+        }
+        return n;
+    }
+    return 0;
+}
+
 static void delay(u32 n) { for (volatile u32 i = 0; i < n; i++) pause(); }
 
 static void apic_icr(u32 dest, u32 low)
@@ -239,9 +290,15 @@ void kmain(u32 proto, u32 info)
     cur_test = 3;
     u8 fw_ok;
     u32 ncpu = fw_cfg_read16(0x05, &fw_ok);
+    if (has_word(cl, "pvtest.nofwcfg")) fw_ok = 0; /* test the MADT fallback */
     if (!fw_ok || ncpu == 0 || ncpu > 255) {
-        printf("# fw_cfg not available (nb_cpus=%u), assuming 1 CPU\n", ncpu);
-        ncpu = 1;
+        ncpu = madt_cpus(proto, info);
+        if (ncpu && ncpu <= 255) {
+            printf("# fw_cfg not available, ACPI MADT lists %u CPUs\n", ncpu);
+        } else {
+            printf("# neither fw_cfg nor ACPI MADT available, assuming 1 CPU\n");
+            ncpu = 1;
+        }
     }
     u32 online = 1;
     if (ncpu > 1) {
