@@ -1,0 +1,363 @@
+/* pvtest: freestanding TAP test kernel for the vmm project. */
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long u64;
+typedef signed char s8;
+
+#define NTESTS 4
+#define COM1 0x3f8
+#define TRAMP_BASE 0x8000
+#define APIC_BASE 0xFEE00000UL
+
+extern u32 ap_online;
+extern u8 tramp_start[], tramp_end[];
+extern u64 exc_stubs[32];
+extern u32 boot_magic;
+
+static int cur_test = 0;
+static int failed = 0;
+
+static inline void outb(u16 p, u8 v) { __asm__ volatile("outb %0,%1" ::"a"(v), "Nd"(p)); }
+static inline void outw(u16 p, u16 v) { __asm__ volatile("outw %0,%1" ::"a"(v), "Nd"(p)); }
+static inline void outl(u16 p, u32 v) { __asm__ volatile("outl %0,%1" ::"a"(v), "Nd"(p)); }
+static inline u8 inb(u16 p) { u8 v; __asm__ volatile("inb %1,%0" : "=a"(v) : "Nd"(p)); return v; }
+static inline void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+static inline void wrmsr(u32 msr, u64 v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+static inline void pause(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline u32 mmio_r32(u64 a) { return *(volatile u32 *)a; }
+static inline void mmio_w32(u64 a, u32 v) { *(volatile u32 *)a = v; }
+
+/* ---- serial / printing ---- */
+static void putc_raw(char c)
+{
+    while (!(inb(COM1 + 5) & 0x20))
+        ;
+    outb(COM1, (u8)c);
+}
+static void puts(const char *s) { while (*s) putc_raw(*s++); }
+static void putu(u64 v, unsigned base, int width, char pad)
+{
+    char buf[24];
+    int n = 0;
+    do {
+        unsigned d = (unsigned)(v % base);
+        buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        v /= base;
+    } while (v);
+    while (n < width) buf[n++] = pad;
+    while (n) putc_raw(buf[--n]);
+}
+/* tiny printf: %s %c %d %u %x %lx %lu %08x (width+zero pad), %% */
+static void printf(const char *f, ...)
+{
+    __builtin_va_list ap;
+    __builtin_va_start(ap, f);
+    for (; *f; f++) {
+        if (*f != '%') { putc_raw(*f); continue; }
+        f++;
+        char pad = ' ';
+        int width = 0, lng = 0;
+        if (*f == '0') { pad = '0'; f++; }
+        while (*f >= '0' && *f <= '9') width = width * 10 + (*f++ - '0');
+        while (*f == 'l') { lng = 1; f++; }
+        switch (*f) {
+        case 's': { const char *s = __builtin_va_arg(ap, const char *); puts(s ? s : "(null)"); break; }
+        case 'c': putc_raw((char)__builtin_va_arg(ap, int)); break;
+        case 'd': {
+            long v = lng ? __builtin_va_arg(ap, long) : __builtin_va_arg(ap, int);
+            if (v < 0) { putc_raw('-'); v = -v; }
+            putu((u64)v, 10, width, pad);
+            break;
+        }
+        case 'u': putu(lng ? __builtin_va_arg(ap, u64) : __builtin_va_arg(ap, u32), 10, width, pad); break;
+        case 'x': putu(lng ? __builtin_va_arg(ap, u64) : __builtin_va_arg(ap, u32), 16, width, pad); break;
+        case '%': putc_raw('%'); break;
+        default: putc_raw('%'); putc_raw(*f); break;
+        }
+    }
+    __builtin_va_end(ap);
+}
+
+static void __attribute__((noreturn)) do_exit(u32 status)
+{
+    outl(0xf4, status);
+    for (;;) __asm__ volatile("cli; hlt");
+}
+
+static void result(int ok, const char *desc, const char *directive)
+{
+    if (!ok) failed = 1;
+    printf("%s %d - %s%s\n", ok ? "ok" : "not ok", cur_test, desc, directive ? directive : "");
+}
+
+/* ---- IDT ---- */
+struct idt_entry { u16 off_lo, sel; u8 ist, type; u16 off_mid; u32 off_hi, zero; } __attribute__((packed));
+static struct idt_entry idt[32] __attribute__((aligned(16)));
+struct exc_frame { u64 vector, error, rip, cs, rflags, rsp, ss; };
+
+void exception_handler(struct exc_frame *fr)
+{
+    u64 cr2;
+    __asm__ volatile("mov %%cr2,%0" : "=r"(cr2));
+    printf("not ok %d - unexpected exception %u at rip=0x%lx\n", cur_test ? cur_test : 1,
+           (u32)fr->vector, fr->rip);
+    printf("# vector=%u error=0x%lx cs=0x%lx rflags=0x%lx rsp=0x%lx cr2=0x%lx\n",
+           (u32)fr->vector, fr->error, fr->cs, fr->rflags, fr->rsp, cr2);
+    do_exit(1);
+}
+
+static void idt_init(void)
+{
+    for (int i = 0; i < 32; i++) {
+        u64 h = exc_stubs[i];
+        idt[i].off_lo = (u16)h;
+        idt[i].sel = 0x18;
+        idt[i].ist = 0;
+        idt[i].type = 0x8E; /* present, DPL0, 64-bit interrupt gate */
+        idt[i].off_mid = (u16)(h >> 16);
+        idt[i].off_hi = (u32)(h >> 32);
+        idt[i].zero = 0;
+    }
+    struct { u16 limit; u64 base; } __attribute__((packed)) p = { sizeof(idt) - 1, (u64)idt };
+    __asm__ volatile("lidt %0" ::"m"(p));
+}
+
+/* ---- command line ---- */
+static const char *get_cmdline(u32 proto, u32 info)
+{
+    if (!info) return 0;
+    if (proto == 1) {
+        u32 flags = *(volatile u32 *)(u64)info;
+        if (flags & (1u << 2)) return (const char *)(u64) * (volatile u32 *)(u64)(info + 16);
+    } else if (proto == 2) {
+        u64 p = *(volatile u64 *)(u64)(info + 24);
+        if (p && p < 0x100000000UL) return (const char *)p;
+    }
+    return 0;
+}
+
+/* ---- fw_cfg ---- */
+static u16 fw_cfg_read16(u16 key, u8 *sig_ok)
+{
+    outw(0x510, 0x0000);
+    char s[4];
+    for (int i = 0; i < 4; i++) s[i] = (char)inb(0x511);
+    *sig_ok = s[0] == 'Q' && s[1] == 'E' && s[2] == 'M' && s[3] == 'U';
+    outw(0x510, key);
+    u16 lo = inb(0x511);
+    u16 hi = inb(0x511);
+    return (u16)(lo | (hi << 8));
+}
+
+static int has_word(const char *s, const char *w)
+{
+    if (!s) return 0;
+    for (const char *start = s; *s; s++) {
+        if (s != start && s[-1] != ' ') continue;
+        const char *a = s, *b = w;
+        while (*b && *a == *b) { a++; b++; }
+        if (!*b && (*a == 0 || *a == ' ')) return 1;
+    }
+    return 0;
+}
+
+/* ---- ACPI MADT fallback (when fw_cfg is absent) ---- */
+static int sig_eq(const volatile u8 *p, const char *sig, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (p[i] != (u8)sig[i]) return 0;
+    return 1;
+}
+static u64 find_rsdp(u32 proto, u32 info)
+{
+    if (proto == 2) {
+        u64 r = *(volatile u64 *)(u64)(info + 32);
+        if (r && r < 0x100000000UL && sig_eq((const u8 *)r, "RSD PTR ", 8)) return r;
+    }
+    u64 bda = 0x40E;                      /* BIOS data area: EBDA segment */
+    __asm__("" : "+r"(bda));              /* hide the constant address from -Warray-bounds */
+    u64 ebda = (u64)(*(volatile u16 *)bda) << 4;
+    if (ebda >= 0x80000 && ebda < 0xA0000)
+        for (u64 a = ebda; a < ebda + 1024; a += 16)
+            if (sig_eq((const u8 *)a, "RSD PTR ", 8)) return a;
+    for (u64 a = 0xE0000; a < 0x100000; a += 16)
+        if (sig_eq((const u8 *)a, "RSD PTR ", 8)) return a;
+    return 0;
+}
+/* number of enabled processor-local-APIC / x2APIC entries, 0 if no MADT */
+static u32 madt_cpus(u32 proto, u32 info)
+{
+    u64 rsdp = find_rsdp(proto, info);
+    if (!rsdp) return 0;
+    const volatile u8 *r = (const u8 *)rsdp;
+    u64 sdt;
+    int esz;
+    if (r[15] >= 2 && *(volatile u64 *)(rsdp + 24)) { sdt = *(volatile u64 *)(rsdp + 24); esz = 8; }
+    else { sdt = *(volatile u32 *)(rsdp + 16); esz = 4; }
+    if (!sdt || sdt >= 0x100000000UL) return 0;
+    u32 len = *(volatile u32 *)(sdt + 4);
+    for (u64 e = sdt + 36; e + esz <= sdt + len; e += esz) {
+        u64 t = esz == 8 ? *(volatile u64 *)e : *(volatile u32 *)e;
+        if (!t || t >= 0x100000000UL || !sig_eq((const u8 *)t, "APIC", 4)) continue;
+        u32 tl = *(volatile u32 *)(t + 4), n = 0;
+        for (u64 p = t + 44; p + 2 <= t + tl;) {
+            const volatile u8 *ent = (const u8 *)p;
+            if (ent[1] < 2) break;
+            if (ent[0] == 0 && (*(volatile u32 *)(p + 4) & 1)) n++;
+            if (ent[0] == 9 && (*(volatile u32 *)(p + 8) & 1)) n++;
+            p += ent[1];
+        }
+        return n;
+    }
+    return 0;
+}
+
+static void delay(u32 n) { for (volatile u32 i = 0; i < n; i++) pause(); }
+
+static void apic_icr(u32 dest, u32 low)
+{
+    mmio_w32(APIC_BASE + 0x310, dest << 24);
+    mmio_w32(APIC_BASE + 0x300, low);
+    for (int i = 0; i < 100000 && (mmio_r32(APIC_BASE + 0x300) & (1u << 12)); i++) pause();
+}
+
+/* ---- kvmclock ---- */
+struct pvclock {
+    u32 version, pad0;
+    u64 tsc_timestamp, system_time;
+    u32 tsc_to_system_mul;
+    s8 tsc_shift;
+    u8 flags, pad[2];
+} __attribute__((packed));
+static volatile struct pvclock kvmclock __attribute__((aligned(32)));
+
+void kmain(u32 proto, u32 info)
+{
+    u32 a, b, c, d;
+
+    idt_init();
+    outb(COM1 + 1, 0x00); /* no interrupts */
+    outb(COM1 + 3, 0x80); /* DLAB */
+    outb(COM1 + 0, 0x01); /* 115200 */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03); /* 8N1 */
+    outb(COM1 + 2, 0xC7);
+    outb(COM1 + 4, 0x03);
+
+    puts("TAP version 14\n");
+    printf("1..%d\n", NTESTS);
+    printf("# pvtest kernel\n");
+    printf("# boot protocol: %s\n", proto == 1 ? "multiboot" : proto == 2 ? "pvh" : "unknown");
+    if (proto == 0) printf("# boot magic eax=0x%08x ebx=0x%08x\n", boot_magic, info);
+    const char *cl = get_cmdline(proto, info);
+    printf("# cmdline: %s\n", cl ? cl : "");
+
+    /* 1: hypervisor bit */
+    cur_test = 1;
+    if (has_word(cl, "pvtest.fault=ud")) /* self-test of the exception path */
+        __asm__ volatile("ud2");
+    if (has_word(cl, "pvtest.fault=pf"))
+        (void)*(volatile u32 *)0x200000000UL; /* beyond the 4 GiB identity map */
+    cpuid(1, &a, &b, &c, &d);
+    result((c >> 31) & 1, "cpuid: hypervisor bit set", 0);
+
+    /* 2: KVM signature */
+    cur_test = 2;
+    u32 max_leaf;
+    cpuid(0x40000000, &max_leaf, &b, &c, &d);
+    u32 sig[3] = { b, c, d };
+    char sigs[13];
+    for (int i = 0; i < 12; i++) sigs[i] = ((const char *)sig)[i];
+    sigs[12] = 0;
+    int kvm = b == 0x4b4d564b && c == 0x564b4d56 && d == 0x0000004d;
+    result(kvm, "cpuid: KVM signature", 0);
+    for (int i = 0; i < 12; i++)
+        if (sigs[i] && (sigs[i] < 0x20 || sigs[i] > 0x7e)) sigs[i] = '?';
+    printf("# hypervisor signature \"%s\" max leaf 0x%08x\n", sigs, max_leaf);
+    u32 kf_a, kf_b, kf_c, kf_d;
+    cpuid(0x40000001, &kf_a, &kf_b, &kf_c, &kf_d);
+    printf("# cpuid 0x40000001 eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n", kf_a, kf_b, kf_c, kf_d);
+    if (!kvm) kf_a = 0;
+
+    /* 3: SMP bring-up */
+    cur_test = 3;
+    u8 fw_ok;
+    u32 ncpu = fw_cfg_read16(0x05, &fw_ok);
+    if (has_word(cl, "pvtest.nofwcfg")) fw_ok = 0; /* test the MADT fallback */
+    if (!fw_ok || ncpu == 0 || ncpu > 255) {
+        ncpu = madt_cpus(proto, info);
+        if (ncpu && ncpu <= 255) {
+            printf("# fw_cfg not available, ACPI MADT lists %u CPUs\n", ncpu);
+        } else {
+            printf("# neither fw_cfg nor ACPI MADT available, assuming 1 CPU\n");
+            ncpu = 1;
+        }
+    }
+    u32 online = 1;
+    if (ncpu > 1) {
+        u8 *dst = (u8 *)TRAMP_BASE;
+        for (u8 *s = tramp_start; s < tramp_end; s++) *dst++ = *s;
+        __asm__ volatile("" ::: "memory");
+        mmio_w32(APIC_BASE + 0xF0, mmio_r32(APIC_BASE + 0xF0) | 0x1FF); /* SVR: enable */
+        apic_icr(0, 0x000C4500);                                      /* INIT all-excluding-self */
+        delay(2000);
+        apic_icr(0, 0x000C4600 | (TRAMP_BASE >> 12));                 /* SIPI */
+        delay(200);
+        apic_icr(0, 0x000C4600 | (TRAMP_BASE >> 12));                 /* SIPI again */
+        for (u32 i = 0; i < 500000; i++) {
+            if (__atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1 >= ncpu) break;
+            pause();
+        }
+        delay(200); /* catch stragglers beyond N */
+        online = __atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1;
+    }
+    printf("# cpus online: %u of %u\n", online, ncpu);
+    {
+        char desc[48];
+        const char *p1 = "smp: all ";
+        int n = 0;
+        while (*p1) desc[n++] = *p1++;
+        char num[12]; int k = 0; u32 v = ncpu;
+        do { num[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+        while (k) desc[n++] = num[--k];
+        const char *p2 = " CPUs online";
+        while (*p2) desc[n++] = *p2++;
+        desc[n] = 0;
+        result(online == ncpu, desc, 0);
+    }
+
+    /* 4: kvmclock */
+    cur_test = 4;
+    u32 msr = 0;
+    if (kf_a & (1u << 3)) msr = 0x4b564d01;
+    else if (kf_a & (1u << 0)) msr = 0x12;
+    if (!msr) {
+        result(1, "kvmclock: read system time", " # SKIP kvmclock not offered");
+    } else {
+        wrmsr(msr, (u64)&kvmclock | 1);
+        u32 ver = 0;
+        u64 st = 0;
+        u8 fl = 0;
+        for (int tries = 0; tries < 1000; tries++) {
+            ver = kvmclock.version;
+            __asm__ volatile("" ::: "memory");
+            st = kvmclock.system_time;
+            fl = kvmclock.flags;
+            __asm__ volatile("" ::: "memory");
+            if (!(ver & 1) && ver == kvmclock.version) break;
+            pause();
+        }
+        wrmsr(msr, 0);
+        printf("# kvmclock msr=0x%x version=%u system_time=%luns flags=0x%02x\n", msr, ver, st, fl);
+        result(ver && !(ver & 1) && st != 0, "kvmclock: read system time", 0);
+    }
+
+    do_exit(failed ? 1 : 0);
+}
