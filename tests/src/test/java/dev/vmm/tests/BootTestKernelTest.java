@@ -41,9 +41,10 @@ class BootTestKernelTest {
 
     @Test
     void guestFailureStatusComesThrough() {
-        // The test kernel exits 1 when a test fails; "expect-cpus=3" makes the SMP test fail on 1 vCPU.
-        VmmProcess r = VmmProcess.run("run", "-kernel", RequiresKvm.testKernel().toString(), "-append", "expect-cpus=3");
+        // The test kernel exits 1 when a test fails; pvtest.fault=ud makes it take an invalid-opcode exception.
+        VmmProcess r = VmmProcess.run("run", "-kernel", RequiresKvm.testKernel().toString(), "-append", "pvtest.fault=ud");
         assertEquals(1, r.status(), r.toString());
         assertFalse(TapReport.parse(r.stdout()).allOk(), r.toString());
+        assertTrue(r.stdout().contains("not ok 1 - unexpected exception 6"), r.toString());
     }
 }
