@@ -74,7 +74,7 @@ public final class LibC {
 
     public static native int pthread_sigmask(int how, Pointer set, Pointer oldset);
 
-    /** {@code info} and may be null; {@code timeout} points to a struct timespec. */
+    /** {@code info} may be null; {@code timeout} points to a struct timespec. */
     public static native int sigtimedwait(Pointer set, Pointer info, Pointer timeout);
 
     public static native int getpid();

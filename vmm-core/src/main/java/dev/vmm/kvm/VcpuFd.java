@@ -122,14 +122,14 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     public void setCpuid2(List<CpuidEntry> entries) {
-        ioctl("KVM_SET_CPUID2", Ioctls.KVM_SET_CPUID2, Kvm.Cpuid2.write(entries));
+        ioctl("KVM_SET_CPUID2", Ioctls.KVM_SET_CPUID2, Cpuid2.write(entries));
     }
 
     public List<CpuidEntry> getCpuid2() {
         for (int n = 100; n <= 4096; n *= 2) {
-            Memory buf = Kvm.Cpuid2.allocate(n);
+            Memory buf = Cpuid2.allocate(n);
             if (LibC.ioctl(fd, Ioctls.KVM_GET_CPUID2, buf) == 0) {
-                return Kvm.Cpuid2.read(buf);
+                return Cpuid2.read(buf);
             }
             int errno = Native.getLastError();
             if (errno != E2BIG) {

@@ -1,7 +1,6 @@
 package dev.vmm.kvm;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 
 /**
  * Kicks a vCPU thread out of KVM_RUN without running any Java in a signal handler.
@@ -43,9 +42,10 @@ public final class VcpuKicker {
         LibC.sigaddset(block, SIGNAL);
         Memory old = new Memory(LibC.SIGSET_T_SIZE);
         old.clear();
-        if (LibC.pthread_sigmask(LibC.SIG_BLOCK, block, old) != 0) {
+        int rc = LibC.pthread_sigmask(LibC.SIG_BLOCK, block, old);
+        if (rc != 0) {
             // pthread_sigmask returns the error number instead of setting errno
-            throw new KvmException("pthread_sigmask", Native.getLastError());
+            throw new KvmException("pthread_sigmask", rc);
         }
         // While in KVM_RUN: the thread's previous mask, with SIGNAL explicitly unblocked.
         long kernelMask = old.getLong(0) & ~(1L << (SIGNAL - 1));

@@ -242,7 +242,8 @@ class StructLayoutTest {
         StringBuilder c = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/kvm.h>\n"
                 + "int main(void) {\n");
         for (int i = 0; i < exprs.size(); i++) {
-            c.append("  printf(\"%d %llu\\n\", ").append(i).append(", (unsigned long long)(")
+            // one "name value" line per item; the name is the C expression itself
+            c.append("  printf(\"%s %llu\\n\", \"").append(exprs.get(i).trim()).append("\", (unsigned long long)(")
                     .append(exprs.get(i)).append("));\n");
         }
         c.append("  return 0;\n}\n");
@@ -253,11 +254,12 @@ class StructLayoutTest {
         String compileOut = run(List.of("gcc", "-Wall", "-o", exe.toString(), src.toString()));
         String out = run(List.of(exe.toString()));
 
-        Map<Integer, Long> actual = new LinkedHashMap<>();
+        List<Long> actual = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (line.isBlank()) continue;
-            String[] f = line.trim().split(" ");
-            actual.put(Integer.parseInt(f[0]), Long.parseUnsignedLong(f[1]));
+            int sp = line.lastIndexOf(' ');
+            assertEquals(exprs.get(actual.size()).trim(), line.substring(0, sp));
+            actual.add(Long.parseUnsignedLong(line.substring(sp + 1).trim()));
         }
         assertEquals(exprs.size(), actual.size(), "C program output incomplete; gcc said: " + compileOut);
         List<String> mismatches = new ArrayList<>();
