@@ -236,6 +236,32 @@ class KvmGuestTest {
     }
 
     @Test
+    void runLoopDoesNotAllocate() {
+        // out 0x80, al; jmp back to the out: every KVM_RUN ends in a PIO exit.
+        try (VcpuFd vcpu = protectedModeVcpu(bytes(0xE6, 0x80, 0xEB, 0xFC))) {
+            KvmRun run = vcpu.kvmRun();
+            com.sun.management.ThreadMXBean mx =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long sum = 0;
+            for (int i = 0; i < 20_000; i++) { // warm up so the loop is compiled
+                assertTrue(vcpu.run());
+                sum += run.ioPort();
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                if (!vcpu.run() || run.exitReason() != KvmRun.EXIT_IO) {
+                    throw new AssertionError("unexpected exit " + run.exitReason());
+                }
+                sum += run.ioPort() + run.ioData(0);
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(sum > 0);
+            // A few hundred bytes of slack for the measurement itself; 10k allocating calls would be >100 KB.
+            assertTrue(allocated < 16 * 1024, "KVM_RUN loop allocated " + allocated + " bytes for 10000 exits");
+        }
+    }
+
+    @Test
     void supportedCpuidContainsKvmFeatureLeaf() {
         List<CpuidEntry> cpuid = kvm.supportedCpuid();
         assertTrue(cpuid.size() > 10);
