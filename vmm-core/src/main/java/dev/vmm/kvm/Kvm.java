@@ -1,0 +1,117 @@
+package dev.vmm.kvm;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import dev.vmm.cpu.CpuidEntry;
+
+import java.util.List;
+
+/** The KVM system handle ({@code /dev/kvm}): capability queries and VM creation. */
+public final class Kvm implements AutoCloseable {
+    public static final String DEFAULT_PATH = "/dev/kvm";
+    private static final int ENOENT = 2;
+    private static final int EACCES = 13;
+    private static final int E2BIG = 7;
+
+    private final int fd;
+    private boolean closed;
+
+    private Kvm(int fd) {
+        this.fd = fd;
+    }
+
+    /** Opens {@code /dev/kvm} and checks the API version. */
+    public static Kvm open() {
+        return open(DEFAULT_PATH);
+    }
+
+    /** Opens a KVM device node; the path is a parameter so that the error paths are testable. */
+    public static Kvm open(String path) {
+        int fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            int errno = Native.getLastError();
+            if (errno == ENOENT) {
+                throw new KvmException("no " + path + ": KVM is not available on this machine"
+                        + " (load kvm-intel/kvm-amd or enable virtualization)");
+            }
+            if (errno == EACCES) {
+                throw new KvmException("permission denied on " + path + ": add your user to the 'kvm'"
+                        + " group (sudo usermod -aG kvm $USER) or run as root");
+            }
+            throw new KvmException("open " + path, errno);
+        }
+        Kvm kvm = new Kvm(fd);
+        try {
+            int version = kvm.ioctl("KVM_GET_API_VERSION", Ioctls.KVM_GET_API_VERSION, 0);
+            if (version != Ioctls.KVM_API_VERSION) {
+                throw new KvmException("unsupported KVM API version " + version + " (expected "
+                        + Ioctls.KVM_API_VERSION + ")");
+            }
+        } catch (RuntimeException e) {
+            kvm.close();
+            throw e;
+        }
+        return kvm;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** KVM_CHECK_EXTENSION: 0 when unsupported, else 1 or a capability-specific value. */
+    public int checkExtension(int cap) {
+        return ioctl("KVM_CHECK_EXTENSION", Ioctls.KVM_CHECK_EXTENSION, cap);
+    }
+
+    /** Fails with a message naming the first missing capability. */
+    public void requireCapabilities(int... caps) {
+        for (int cap : caps) {
+            if (checkExtension(cap) <= 0) {
+                throw new KvmException("KVM lacks required capability " + Ioctls.capabilityName(cap)
+                        + " (" + cap + ")");
+            }
+        }
+    }
+
+    /** Size of the per-vCPU kvm_run mapping. */
+    public int vcpuMmapSize() {
+        return ioctl("KVM_GET_VCPU_MMAP_SIZE", Ioctls.KVM_GET_VCPU_MMAP_SIZE, 0);
+    }
+
+    /** KVM_GET_SUPPORTED_CPUID; grows the buffer while the kernel answers E2BIG. */
+    public List<CpuidEntry> supportedCpuid() {
+        for (int n = 100; n <= 4096; n *= 2) {
+            Memory buf = Cpuid2.allocate(n);
+            if (LibC.ioctl(fd, Ioctls.KVM_GET_SUPPORTED_CPUID, buf) == 0) {
+                return Cpuid2.read(buf);
+            }
+            int errno = Native.getLastError();
+            if (errno != E2BIG) {
+                throw new KvmException("KVM_GET_SUPPORTED_CPUID", errno);
+            }
+        }
+        throw new KvmException("KVM_GET_SUPPORTED_CPUID: more than 4096 entries");
+    }
+
+    /** KVM_CREATE_VM (default machine type). */
+    public VmFd createVm() {
+        int vmFd = ioctl("KVM_CREATE_VM", Ioctls.KVM_CREATE_VM, 0);
+        return new VmFd(this, vmFd);
+    }
+
+    int ioctl(String name, long request, long arg) {
+        int rc = LibC.ioctl(fd, request, arg);
+        if (rc < 0) {
+            throw KvmException.lastError(name);
+        }
+        return rc;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            LibC.close(fd);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.vmm.memory;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import dev.vmm.kvm.Errno;
+import dev.vmm.kvm.LibC;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Guest RAM: one or more {@link MemoryRegion}s backed by anonymous private mmaps, with
+ * bounds-checked little-endian accessors by guest-physical address.
+ *
+ * <p>MAP_NORESERVE because a guest rarely touches all its RAM; pages are only allocated on
+ * first touch. Accesses go through JNA {@link Pointer} (native byte order), which is correct
+ * because x86 guests are little-endian and so is the only host KVM/x86 runs on - the
+ * constructor asserts that.
+ */
+public final class GuestMemory implements AutoCloseable {
+    public static final long PAGE_SIZE = 4096;
+    /** Start of the 32-bit PCI hole (as QEMU's pc machine): RAM below stops at 3 GiB... */
+    public static final long PCI_HOLE_START = 0xC000_0000L;
+    /** ...and the rest continues at 4 GiB. */
+    public static final long HIGH_RAM_START = 0x1_0000_0000L;
+
+    private final List<MemoryRegion> regions;
+    private boolean closed;
+
+    private GuestMemory(List<MemoryRegion> regions) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalStateException("guest memory accessors assume a little-endian host");
+        }
+        this.regions = List.copyOf(regions);
+    }
+
+    /** The (gpa, size) layout {@link #create(long)} uses, without allocating anything. */
+    public static List<long[]> layout(long ramSize) {
+        validateSize(ramSize);
+        List<long[]> out = new ArrayList<>(2);
+        long low = Math.min(ramSize, PCI_HOLE_START);
+        out.add(new long[] {0, low});
+        if (ramSize > low) {
+            out.add(new long[] {HIGH_RAM_START, ramSize - low});
+        }
+        return out;
+    }
+
+    /** RAM of {@code ramSize} bytes split around the PCI hole: [0, 3G) and [4G, ...). */
+    public static GuestMemory create(long ramSize) {
+        List<long[]> l = layout(ramSize);
+        long[] flat = new long[l.size() * 2];
+        for (int i = 0; i < l.size(); i++) {
+            flat[2 * i] = l.get(i)[0];
+            flat[2 * i + 1] = l.get(i)[1];
+        }
+        return ofRegions(flat);
+    }
+
+    /** Explicit layout: pairs of (gpa, size); page aligned, non-overlapping. */
+    public static GuestMemory ofRegions(long... gpaSizePairs) {
+        if (gpaSizePairs.length == 0 || gpaSizePairs.length % 2 != 0) {
+            throw new IllegalArgumentException("expected (gpa, size) pairs");
+        }
+        List<MemoryRegion> regions = new ArrayList<>();
+        try {
+            for (int i = 0; i < gpaSizePairs.length; i += 2) {
+                long gpa = gpaSizePairs[i];
+                long size = gpaSizePairs[i + 1];
+                validateSize(size);
+                if (gpa < 0 || gpa % PAGE_SIZE != 0) {
+                    throw new IllegalArgumentException("region gpa 0x" + Long.toHexString(gpa)
+                            + " is not page aligned");
+                }
+                for (MemoryRegion r : regions) {
+                    if (gpa < r.end() && r.gpa() < gpa + size) {
+                        throw new IllegalArgumentException("region at 0x" + Long.toHexString(gpa)
+                                + " overlaps region at 0x" + Long.toHexString(r.gpa()));
+                    }
+                }
+                long host = LibC.mmap(0, size, LibC.PROT_READ | LibC.PROT_WRITE,
+                        LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+                if (host == LibC.MAP_FAILED) {
+                    throw new IllegalStateException("mmap of " + size + " bytes of guest RAM failed: "
+                            + Errno.describe(Native.getLastError()));
+                }
+                regions.add(new MemoryRegion(gpa, size, host));
+            }
+        } catch (RuntimeException e) {
+            regions.forEach(r -> LibC.munmap(r.hostAddress(), r.size()));
+            throw e;
+        }
+        return new GuestMemory(regions);
+    }
+
+    private static void validateSize(long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("guest RAM size must be > 0, got " + size);
+        }
+        if (size % PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("guest RAM size " + size + " is not a multiple of 4 KiB");
+        }
+    }
+
+    /** The regions, in creation order (for registering KVM memory slots). */
+    public List<MemoryRegion> regions() {
+        return regions;
+    }
+
+    /** Total RAM bytes. */
+    public long size() {
+        return regions.stream().mapToLong(MemoryRegion::size).sum();
+    }
+
+    /** Whether [gpa, gpa+len) is entirely RAM. */
+    public boolean isRam(long gpa, long len) {
+        return find(gpa, len) != null;
+    }
+
+    /** Host address for [gpa, gpa+len), e.g. for device DMA; throws if not entirely RAM. */
+    public long hostAddress(long gpa, long len) {
+        MemoryRegion r = region(gpa, len);
+        return r.hostAddress() + (gpa - r.gpa());
+    }
+
+    private MemoryRegion find(long gpa, long len) {
+        for (MemoryRegion r : regions) {
+            if (r.contains(gpa, len)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private MemoryRegion region(long gpa, long len) {
+        if (closed) {
+            throw new IllegalStateException("guest memory is closed");
+        }
+        MemoryRegion r = find(gpa, len);
+        if (r == null) {
+            throw new GuestMemoryException(gpa, len);
+        }
+        return r;
+    }
+
+    private Pointer at(long gpa, long len) {
+        MemoryRegion r = region(gpa, len);
+        return new Pointer(r.hostAddress() + (gpa - r.gpa()));
+    }
+
+    public int readU8(long gpa) { return at(gpa, 1).getByte(0) & 0xff; }
+    public int readU16(long gpa) { return at(gpa, 2).getShort(0) & 0xffff; }
+    /** Unsigned 32-bit value returned in a long. */
+    public long readU32(long gpa) { return at(gpa, 4).getInt(0) & 0xffff_ffffL; }
+    public long readU64(long gpa) { return at(gpa, 8).getLong(0); }
+
+    public void writeU8(long gpa, int v) { at(gpa, 1).setByte(0, (byte) v); }
+    public void writeU16(long gpa, int v) { at(gpa, 2).setShort(0, (short) v); }
+    public void writeU32(long gpa, long v) { at(gpa, 4).setInt(0, (int) v); }
+    public void writeU64(long gpa, long v) { at(gpa, 8).setLong(0, v); }
+
+    public void read(long gpa, byte[] dst, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        at(gpa, len).read(0, dst, off, len);
+    }
+
+    public byte[] read(long gpa, int len) {
+        byte[] b = new byte[len];
+        read(gpa, b, 0, len);
+        return b;
+    }
+
+    public void write(long gpa, byte[] src, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        at(gpa, len).write(0, src, off, len);
+    }
+
+    public void write(long gpa, byte[] src) {
+        write(gpa, src, 0, src.length);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            for (MemoryRegion r : regions) {
+                LibC.munmap(r.hostAddress(), r.size());
+            }
+        }
+    }
+}
