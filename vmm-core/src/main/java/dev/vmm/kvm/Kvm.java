@@ -58,6 +58,23 @@ public final class Kvm implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * What the VMM relies on for every VM: user memory slots, the TSS address Intel needs, the
+     * in-kernel irqchip and PIT, MP state for AP bring-up, and immediate_exit for kicks.
+     */
+    public static final int[] REQUIRED_CAPABILITIES = {
+            Ioctls.KVM_CAP_USER_MEMORY, Ioctls.KVM_CAP_SET_TSS_ADDR, Ioctls.KVM_CAP_IRQCHIP, Ioctls.KVM_CAP_PIT2,
+            Ioctls.KVM_CAP_MP_STATE, Ioctls.KVM_CAP_EXT_CPUID, Ioctls.KVM_CAP_IMMEDIATE_EXIT};
+
+    /** The most vCPUs one VM may have (KVM_CAP_MAX_VCPUS, falling back to NR_VCPUS, then 4 as the API says). */
+    public int maxVcpus() {
+        int max = checkExtension(Ioctls.KVM_CAP_MAX_VCPUS);
+        if (max <= 0) {
+            max = checkExtension(Ioctls.KVM_CAP_NR_VCPUS);
+        }
+        return max > 0 ? max : 4;
+    }
+
     /** KVM_CHECK_EXTENSION: 0 when unsupported, else 1 or a capability-specific value. */
     public int checkExtension(int cap) {
         return ioctl("KVM_CHECK_EXTENSION", Ioctls.KVM_CHECK_EXTENSION, cap);

@@ -152,6 +152,16 @@ public final class KvmRun {
     }
 
     /** e.g. "KVM_EXIT_IO"; "KVM_EXIT_<n>" for unknown numbers. */
+    /** Name of a KVM_SYSTEM_EVENT_* type. */
+    public static String systemEventName(int type) {
+        return switch (type) {
+            case SYSTEM_EVENT_SHUTDOWN -> "shutdown";
+            case SYSTEM_EVENT_RESET -> "reset";
+            case SYSTEM_EVENT_CRASH -> "crash";
+            default -> "type " + type;
+        };
+    }
+
     public static String exitReasonName(int reason) {
         switch (reason) {
             case EXIT_UNKNOWN: return "KVM_EXIT_UNKNOWN";

@@ -61,10 +61,27 @@ public final class VcpuKicker {
     /** Forces the vCPU out of (or prevents it from entering) KVM_RUN. Callable from any thread. */
     public void kick() {
         vcpu.kvmRun().immediateExit(true);
-        int t = tid;
-        if (t != 0 && LibC.tgkill(LibC.getpid(), t, SIGNAL) != 0) {
-            throw KvmException.lastError("tgkill");
+        synchronized (this) {
+            int t = tid;
+            if (t == 0 || t == LibC.gettid()) {
+                return; // not armed, or the vCPU thread itself: it is not in KVM_RUN, the flag is enough
+            }
+            if (LibC.tgkill(LibC.getpid(), t, SIGNAL) != 0) {
+                throw KvmException.lastError("tgkill");
+            }
         }
+    }
+
+    /**
+     * On the vCPU thread before it ends: stops further kicks and consumes any still pending.
+     * This matters because HotSpot restores a thread's original signal mask when the thread
+     * exits, which would deliver a pending kick, and its default action ends the process.
+     */
+    public void disarm() {
+        synchronized (this) {
+            tid = 0;
+        }
+        acknowledge();
     }
 
     /**

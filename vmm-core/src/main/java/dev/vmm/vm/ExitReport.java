@@ -30,9 +30,8 @@ final class ExitReport {
         StringBuilder sb = new StringBuilder();
         int suberror = run.internalSuberror();
         sb.append("KVM internal error. Suberror: ").append(suberror).append('\n');
-        long[] data = run.internalData();
-        for (int i = 0; i < data.length; i++) {
-            sb.append(String.format("extra data[%d]: 0x%016x%n", i, data[i]));
+        for (int i = 0; i < Math.min(run.internalNdata(), 16); i++) {
+            sb.append(String.format("extra data[%d]: 0x%016x%n", i, run.internalData(i)));
         }
         if (suberror > 0 && suberror < SUBERRORS.length) {
             sb.append(SUBERRORS[suberror]).append('\n');
@@ -47,7 +46,7 @@ final class ExitReport {
 
     String failEntry(int vcpu, VcpuFd fd, KvmRun run) {
         return String.format("KVM: entry failed, hardware error 0x%x (vCPU %d, host cpu %d)%n",
-                run.failEntryReason(), vcpu, run.failEntryCpu()) + registers(fd);
+                run.failEntryHardwareReason(), vcpu, run.failEntryCpu()) + registers(fd);
     }
 
     /** The register dump; never throws (a report must not hide the original failure). */
@@ -61,41 +60,45 @@ final class ExitReport {
 
     String format(Regs r, Sregs s) {
         StringBuilder sb = new StringBuilder();
-        boolean longMode = (s.efer() & (1L << 10)) != 0;
+        boolean longMode = (s.efer & (1L << 10)) != 0;
         if (longMode) {
             sb.append(String.format("RAX=%016x RBX=%016x RCX=%016x RDX=%016x%n", r.rax(), r.rbx(), r.rcx(), r.rdx()));
-            sb.append(String.format("RSI=%016x RDI=%016x RBP=%016x RSP=%016x%n", r.rsi(), r.rdi(), r.rbp(), r.rsp()));
-            sb.append(String.format("R8 =%016x R9 =%016x R10=%016x R11=%016x%n", r.r8(), r.r9(), r.r10(), r.r11()));
-            sb.append(String.format("R12=%016x R13=%016x R14=%016x R15=%016x%n", r.r12(), r.r13(), r.r14(), r.r15()));
-            sb.append(String.format("RIP=%016x RFL=%08x [%s] CPL=%d%n", r.rip(), r.rflags(), flags(r.rflags()), s.cs().dpl()));
+            sb.append(String.format("RSI=%016x RDI=%016x RBP=%016x RSP=%016x%n", r.rsi(), r.rdi(), r.get(Regs.RBP), r.rsp()));
+            sb.append(String.format("R8 =%016x R9 =%016x R10=%016x R11=%016x%n", r.get(Regs.R8), r.get(Regs.R9), r.get(Regs.R10), r.get(Regs.R11)));
+            sb.append(String.format("R12=%016x R13=%016x R14=%016x R15=%016x%n", r.get(Regs.R12), r.get(Regs.R13), r.get(Regs.R14), r.get(Regs.R15)));
+            sb.append(String.format("RIP=%016x RFL=%08x [%s] CPL=%d%n", r.rip(), r.rflags(), flags(r.rflags()), s.cs.dpl()));
         } else {
             sb.append(String.format("EAX=%08x EBX=%08x ECX=%08x EDX=%08x%n", r.rax(), r.rbx(), r.rcx(), r.rdx()));
-            sb.append(String.format("ESI=%08x EDI=%08x EBP=%08x ESP=%08x%n", r.rsi(), r.rdi(), r.rbp(), r.rsp()));
-            sb.append(String.format("EIP=%08x EFL=%08x [%s] CPL=%d%n", r.rip(), r.rflags(), flags(r.rflags()), s.cs().dpl()));
+            sb.append(String.format("ESI=%08x EDI=%08x EBP=%08x ESP=%08x%n", r.rsi(), r.rdi(), r.get(Regs.RBP), r.rsp()));
+            sb.append(String.format("EIP=%08x EFL=%08x [%s] CPL=%d%n", r.rip(), r.rflags(), flags(r.rflags()), s.cs.dpl()));
         }
-        segment(sb, "ES =", s.es(), longMode);
-        segment(sb, "CS =", s.cs(), longMode);
-        segment(sb, "SS =", s.ss(), longMode);
-        segment(sb, "DS =", s.ds(), longMode);
-        segment(sb, "FS =", s.fs(), longMode);
-        segment(sb, "GS =", s.gs(), longMode);
-        segment(sb, "LDT=", s.ldt(), longMode);
-        segment(sb, "TR =", s.tr(), longMode);
+        segment(sb, "ES =", s.es, longMode);
+        segment(sb, "CS =", s.cs, longMode);
+        segment(sb, "SS =", s.ss, longMode);
+        segment(sb, "DS =", s.ds, longMode);
+        segment(sb, "FS =", s.fs, longMode);
+        segment(sb, "GS =", s.gs, longMode);
+        segment(sb, "LDT=", s.ldt, longMode);
+        segment(sb, "TR =", s.tr, longMode);
         String w = longMode ? "%016x" : "%08x";
-        sb.append(String.format("GDT=     " + w + " %08x%n", s.gdtBase(), s.gdtLimit()));
-        sb.append(String.format("IDT=     " + w + " %08x%n", s.idtBase(), s.idtLimit()));
-        sb.append(String.format("CR0=%08x CR2=" + w + " CR3=" + w + " CR4=%08x%n", s.cr0(), s.cr2(), s.cr3(), s.cr4()));
-        sb.append(String.format("EFER=%016x APIC_BASE=%016x%n", s.efer(), s.apicBase()));
+        sb.append(String.format("GDT=     " + w + " %08x%n", s.gdt.base(), s.gdt.limit()));
+        sb.append(String.format("IDT=     " + w + " %08x%n", s.idt.base(), s.idt.limit()));
+        sb.append(String.format("CR0=%08x CR2=" + w + " CR3=" + w + " CR4=%08x%n", s.cr0, s.cr2, s.cr3, s.cr4));
+        sb.append(String.format("EFER=%016x APIC_BASE=%016x%n", s.efer, s.apicBase));
         sb.append(code(r, s)).append('\n');
         return sb.toString();
     }
 
     private static void segment(StringBuilder sb, String name, Segment seg, boolean longMode) {
         // QEMU prints the descriptor's high dword attribute bits, so print the same packing.
-        int attributes = (seg.type() << 8) | (seg.s() << 12) | (seg.dpl() << 13) | (seg.present() << 15)
-                | (seg.avl() << 20) | (seg.l() << 21) | (seg.db() << 22) | (seg.g() << 23);
+        int attributes = (seg.type() << 8) | (bit(seg.s()) << 12) | (seg.dpl() << 13) | (bit(seg.present()) << 15)
+                | (bit(seg.avl()) << 20) | (bit(seg.l()) << 21) | (bit(seg.db()) << 22) | (bit(seg.g()) << 23);
         sb.append(String.format(longMode ? "%s%04x %016x %08x %08x%n" : "%s%04x %08x %08x %08x%n",
                 name, seg.selector(), seg.base(), seg.limit(), attributes));
+    }
+
+    private static int bit(boolean b) {
+        return b ? 1 : 0;
     }
 
     private static String flags(long f) {
@@ -108,12 +111,12 @@ final class ExitReport {
 
     /** "Code=" line: the bytes around CS:RIP, with the byte at RIP in angle brackets. */
     private String code(Regs r, Sregs s) {
-        long linear = s.cs().base() + r.rip();
+        long linear = s.cs.base() + r.rip();
         StringBuilder sb = new StringBuilder("Code=");
         for (long a = linear - CODE_BYTES_BEFORE; a < linear + CODE_BYTES_AFTER; a++) {
             long gpa = PageWalk.translate(memory, s, a);
             String b = "??";
-            if (gpa >= 0 && memory.contains(gpa, 1)) {
+            if (gpa >= 0 && memory.isRam(gpa, 1)) {
                 b = String.format("%02x", memory.readU8(gpa));
             }
             sb.append(a == linear ? "<" + b + ">" : b);

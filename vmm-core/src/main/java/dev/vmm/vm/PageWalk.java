@@ -19,20 +19,20 @@ final class PageWalk {
 
     static long translate(GuestMemory memory, Sregs s, long linear) {
         try {
-            if ((s.cr0() & CR0_PG) == 0) {
+            if ((s.cr0 & CR0_PG) == 0) {
                 return linear & 0xffff_ffffL;
             }
-            if ((s.efer() & EFER_LMA) != 0) {
-                return walk(memory, s.cr3() & ADDRESS_MASK, linear, 4);
+            if ((s.efer & EFER_LMA) != 0) {
+                return walk(memory, s.cr3 & ADDRESS_MASK, linear, 4);
             }
-            if ((s.cr4() & CR4_PAE) != 0) {
-                long pdpte = memory.readU64((s.cr3() & 0xffff_ffe0L) + ((linear >>> 30) & 3) * 8);
+            if ((s.cr4 & CR4_PAE) != 0) {
+                long pdpte = memory.readU64((s.cr3 & 0xffff_ffe0L) + ((linear >>> 30) & 3) * 8);
                 if ((pdpte & 1) == 0) return -1;
                 return walk(memory, pdpte & ADDRESS_MASK, linear, 2);
             }
-            long pde = memory.readU32((s.cr3() & 0xffff_f000L) + ((linear >>> 22) & 0x3ff) * 4) & 0xffff_ffffL;
+            long pde = memory.readU32((s.cr3 & 0xffff_f000L) + ((linear >>> 22) & 0x3ff) * 4) & 0xffff_ffffL;
             if ((pde & 1) == 0) return -1;
-            if ((pde & 0x80) != 0 && (s.cr4() & 0x10) != 0) {
+            if ((pde & 0x80) != 0 && (s.cr4 & 0x10) != 0) {
                 return (pde & 0xffc0_0000L) | (linear & 0x3f_ffffL);
             }
             long pte = memory.readU32((pde & 0xffff_f000L) + ((linear >>> 12) & 0x3ff) * 4) & 0xffff_ffffL;

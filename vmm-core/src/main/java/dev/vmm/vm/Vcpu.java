@@ -65,7 +65,9 @@ final class Vcpu implements Runnable {
     @Override
     public void run() {
         try {
-            kicker = VcpuKicker.forCurrentThread(fd);
+            VcpuKicker k = new VcpuKicker(fd);
+            k.arm();
+            kicker = k;
             if (stopping) {
                 return;
             }
@@ -83,6 +85,11 @@ final class Vcpu implements Runnable {
         } catch (RuntimeException e) {
             onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR,
                     "vmm: vCPU " + index + " failed: " + e.getMessage()));
+        } finally {
+            VcpuKicker k = kicker;
+            if (k != null) {
+                k.disarm();
+            }
         }
     }
 
@@ -103,7 +110,7 @@ final class Vcpu implements Runnable {
             case KvmRun.EXIT_MMIO -> {
                 // No MMIO devices yet: reads see all ones, writes are dropped (as unassigned memory on a PC).
                 if (!run.mmioIsWrite()) {
-                    run.setMmioData(-1L);
+                    run.mmioData(-1L);
                 }
                 return true;
             }
@@ -152,7 +159,7 @@ final class Vcpu implements Runnable {
             if (out) {
                 io.write(port, size, run.ioData(i));
             } else {
-                run.setIoData(i, io.read(port, size));
+                run.ioData(i, io.read(port, size));
             }
         }
     }
