@@ -54,7 +54,7 @@ public final class PcMachine implements AutoCloseable {
             plan = KernelLoader.load(kernel, BootOptions.of(config.kernel().toString(), config.cmdline(),
                     config.ramSize(), config.cpuCount()));
         } catch (BootException e) {
-            throw new MachineException("kernel '" + config.kernel() + "': " + e.getMessage());
+            throw new MachineException(e.getMessage());
         }
         CpuModels.checkSyntax(config.cpuSpec());
         Vm vm;
