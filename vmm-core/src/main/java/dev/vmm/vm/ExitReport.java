@@ -101,9 +101,10 @@ final class ExitReport {
         return b ? 1 : 0;
     }
 
+    /** QEMU's order: DF, OF, SF, ZF, AF, PF, CF. */
     private static String flags(long f) {
         char[] c = {
-                (f & 0x800) != 0 ? 'O' : '-', (f & 0x400) != 0 ? 'D' : '-', (f & 0x80) != 0 ? 'S' : '-',
+                (f & 0x400) != 0 ? 'D' : '-', (f & 0x800) != 0 ? 'O' : '-', (f & 0x80) != 0 ? 'S' : '-',
                 (f & 0x40) != 0 ? 'Z' : '-', (f & 0x10) != 0 ? 'A' : '-', (f & 0x4) != 0 ? 'P' : '-',
                 (f & 0x1) != 0 ? 'C' : '-'};
         return new String(c);
