@@ -70,11 +70,12 @@ _start:
 
         /* page tables: PML4[0] -> PDPT, PDPT[0..3] -> PD0..PD3, 2 MiB pages, 4 GiB */
         movl    $pdpt, %eax
-        orl     $0x3, %eax
+        orl     $0x7, %eax              /* P | RW | U/S */
         movl    %eax, pml4
         movl    $pd, %eax
-        orl     $0x3, %eax
+        orl     $0x7, %eax              /* P | RW | U/S (PDPT[0] only) */
         movl    %eax, pdpt
+        andl    $~0x4, %eax
         addl    $0x1000, %eax
         movl    %eax, pdpt+8
         addl    $0x1000, %eax
@@ -90,7 +91,10 @@ _start:
         cmpl    $1536, %ecx             /* >= 3 GiB: MMIO hole, uncached */
         jb      5f
         orl     $0x18, %eax             /* PWT | PCD */
-5:      movl    %eax, (%edi,%ecx,8)
+5:      cmpl    $2, %ecx                /* first 4 MiB (kernel image): user-accessible */
+        jae     10f
+        orl     $0x4, %eax              /* U/S */
+10:     movl    %eax, (%edi,%ecx,8)
         movl    $0, 4(%edi,%ecx,8)
         incl    %ecx
         cmpl    $2048, %ecx
@@ -186,19 +190,43 @@ tramp_gdt_ptr:
 tramp_end:
 
 /* ------------------------------------------------------------------ */
-        .section .rodata
+        /* in .data: ltr sets the busy bit of the TSS descriptor, which kmain fills in */
+        .data
         .align 16
+        .globl gdt
 gdt:
         .quad 0
         .quad 0x00cf9a000000ffff        /* 0x08: code32 */
         .quad 0x00cf92000000ffff        /* 0x10: data   */
         .quad 0x00af9a000000ffff        /* 0x18: code64 */
+        .quad 0x00cff2000000ffff        /* 0x20: user data   (DPL3) */
+        .quad 0x00affa000000ffff        /* 0x28: user code64 (DPL3, L=1) */
+        .quad 0, 0                      /* 0x30: 64-bit TSS (16 bytes, set up by kmain) */
 gdt_end:
+        .section .rodata
         .align 4
         .word 0
 gdt_ptr:
         .word gdt_end - gdt - 1
         .long gdt
+
+/* ------------------------------------------------------------------ */
+/* pvtest.spin=user: enter_user(rip=%rdi, rsp=%rsi) iretq's to CPL3 with IF=0, IOPL=0 */
+        .text
+        .code64
+        .globl enter_user, user_spin
+enter_user:
+        cli
+        pushq   $0x23                   /* SS: user data | RPL3 */
+        pushq   %rsi                    /* RSP */
+        pushq   $0x2                    /* RFLAGS: IF=0, IOPL=0 */
+        pushq   $0x2b                   /* CS: user code64 | RPL3 */
+        pushq   %rdi                    /* RIP */
+        iretq
+        .align 16
+user_spin:                              /* ring 3, never returns */
+1:      incq    %rax
+        jmp     1b
 
 /* ------------------------------------------------------------------ */
 /* exception stubs */

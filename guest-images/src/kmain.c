@@ -14,6 +14,9 @@ extern u32 ap_online;
 extern u8 tramp_start[], tramp_end[];
 extern u64 exc_stubs[32];
 extern u32 boot_magic;
+extern u64 gdt[];
+extern void enter_user(u64 rip, u64 rsp) __attribute__((noreturn));
+extern u8 user_spin[];
 
 static int cur_test = 0;
 static int failed = 0;
@@ -127,6 +130,24 @@ static void idt_init(void)
     }
     struct { u16 limit; u64 base; } __attribute__((packed)) p = { sizeof(idt) - 1, (u64)idt };
     __asm__ volatile("lidt %0" ::"m"(p));
+}
+
+/* ---- pvtest.spin=user: TSS + iretq to ring 3 ---- */
+static u8 tss[104] __attribute__((aligned(16)));
+static u8 rsp0_stack[4096] __attribute__((aligned(16)));
+static u8 user_stack[4096] __attribute__((aligned(16)));
+
+static void __attribute__((noreturn)) spin_user(void)
+{
+    u64 base = (u64)tss, limit = sizeof(tss) - 1;
+    *(volatile u64 *)(tss + 4) = (u64)(rsp0_stack + sizeof(rsp0_stack)); /* RSP0 */
+    *(volatile u16 *)(tss + 102) = sizeof(tss);                          /* no I/O bitmap */
+    gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89UL << 40) |
+             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[7] = base >> 32;
+    __asm__ volatile("ltr %w0" ::"r"(0x30) : "memory");
+    printf("# spinning in user mode\n");
+    enter_user((u64)user_spin, (u64)(user_stack + sizeof(user_stack)));
 }
 
 /* ---- command line ---- */
@@ -357,6 +378,12 @@ void kmain(u32 proto, u32 info)
         wrmsr(msr, 0);
         printf("# kvmclock msr=0x%x version=%u system_time=%luns flags=0x%02x\n", msr, ver, st, fl);
         result(ver && !(ver & 1) && st != 0, "kvmclock: read system time", 0);
+    }
+
+    if (has_word(cl, "pvtest.spin=user")) spin_user();
+    if (has_word(cl, "pvtest.spin=kernel")) {
+        printf("# spinning in kernel mode\n");
+        for (;;) __asm__ volatile("cli; 1: jmp 1b");
     }
 
     do_exit(failed ? 1 : 0);
