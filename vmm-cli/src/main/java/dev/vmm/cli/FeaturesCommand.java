@@ -1,0 +1,43 @@
+package dev.vmm.cli;
+
+import dev.vmm.cpu.CpuModel;
+import dev.vmm.cpu.CpuidEntry;
+import dev.vmm.cpu.FeatureTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code vmm features}: every KVM PV feature, what this host offers and what a -cpu string turns on. */
+@Command(name = "features", mixinStandardHelpOptions = true,
+        description = {"List every KVM paravirtual feature: name, CPUID bit, host support, default on named",
+                "models, state for the given --cpu, Linux version that added it, description.",
+                "CPU-model warnings go to stderr in QEMU's words."})
+public final class FeaturesCommand implements Callable<Integer> {
+    @Option(names = {"--cpu", "-cpu"}, paramLabel = "MODEL[,opts]", defaultValue = "host",
+            description = "CPU model and PV feature switches, QEMU spelling (default: ${DEFAULT-VALUE})")
+    String cpu;
+
+    @Option(names = {"--machine", "-machine", "-M"}, paramLabel = "kernel-irqchip=on|split|off",
+            description = "where the interrupt controllers live (default: kernel-irqchip=on)")
+    String machine;
+
+    @Option(names = "--json", description = "print a JSON array (one object per feature) for scripts")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        CpuSelection sel = CpuSelection.parse(cpu, machine);
+        List<CpuidEntry> host = CpuSelection.hostCpuid();
+        CpuModel model = sel.resolve(host, System.err);
+        FeatureTable table = FeatureTable.of(host, model);
+        if (json) {
+            System.out.println(table.toJson());
+        } else {
+            System.out.print(table.toText());
+        }
+        System.out.flush();
+        return 0;
+    }
+}
