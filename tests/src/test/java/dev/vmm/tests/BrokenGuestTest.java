@@ -66,7 +66,7 @@ class BrokenGuestTest {
     void jumpIntoUnbackedMemoryIsReported() throws IOException {
         // mov eax, 0xd0000000; jmp eax: nothing is mapped there (between RAM and the PCI hole).
         VmmProcess r = VmmProcess.run("run", "--kernel", flatKernel("jump.bin",
-                (byte) 0xb8, 0x00, 0x00, 0x00, (byte) 0xd0, (byte) 0xff, (byte) 0xe0).toString(), "-m", "64M");
+                new byte[] {(byte) 0xb8, 0x00, 0x00, 0x00, (byte) 0xd0, (byte) 0xff, (byte) 0xe0}).toString(), "-m", "64M");
         assertEquals(125, r.status(), r.toString());
         assertTrue(r.stderr().contains("EIP=d0000000") || r.stderr().contains("RIP=00000000d0000000"), r.toString());
         assertTrue(r.stderr().contains("<??>"), "unbacked code bytes shown as ??\n" + r.stderr());
