@@ -113,6 +113,17 @@ class BadInputTest {
     }
 
     @Test
+    void irqchipOffIsRefusedWithTheReason() {
+        RequiresKvm.check();
+        assertOneLineError(VmmProcess.run("run", "--kernel", kernel(), "-machine", "kernel-irqchip=off"), "no user-space LAPIC");
+    }
+
+    @Test
+    void unknownMachineOption() {
+        assertOneLineError(VmmProcess.run("run", "--kernel", kernel(), "-machine", "q35"), "unsupported -machine option");
+    }
+
+    @Test
     void unknownOption() {
         assertOneLineError(VmmProcess.run("run", "--kernel", kernel(), "--frobnicate"), "frobnicate");
     }

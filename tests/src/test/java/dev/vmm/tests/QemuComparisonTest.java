@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * QEMU is the reference: the same pvtest.elf with the same {@code -cpu} string must give the same
  * TAP results and the same raw CPUID leaf 0x40000001 under QEMU (Debian's qemu-system-x86, which
  * scripts/setup installs) and under vmm. QEMU runs as {@code -M microvm,kernel-irqchip=on}: it
- * boots in a fraction of a second and, like vmm's default, keeps the irqchip in the kernel.
+ * boots in a fraction of a second, with the same kernel-irqchip setting as vmm.
  */
 class QemuComparisonTest {
     private static final Pattern LEAF = Pattern.compile("# cpuid 0x40000001 eax=0x([0-9a-f]{8}) ebx=0x([0-9a-f]{8}) "
@@ -44,25 +44,31 @@ class QemuComparisonTest {
      *                non-PV flag QEMU has and vmm does not model (see the row)
      * @param ignoreMask bits of leaf 0x40000001 EAX that are known to differ, with the reason in the row
      */
-    @ParameterizedTest(name = "-cpu {0}")
+    @ParameterizedTest(name = "-cpu {0} kernel-irqchip={3}")
     @CsvSource(delimiter = '|', value = {
-            "kvm64|kvm64|0",
-            "qemu64|qemu64|0",
-            "kvm64,+kvm-pv-ipi|kvm64,+kvm-pv-ipi|0",
-            "kvm64,-kvmclock|kvm64,-kvmclock|0",
-            "qemu64,-kvmclock,+kvm-poll-control|qemu64,-kvmclock,+kvm-poll-control|0",
-            "kvm64,kvm-pv-unhalt=on,kvm_pv_tlb_flush=on,kvm-pv-sched-yield|kvm64,kvm-pv-unhalt=on,kvm_pv_tlb_flush=on,kvm-pv-sched-yield|0",
-            "kvm64,-kvm-steal-time,-kvm-pv-eoi,kvm-asyncpf-int=on|kvm64,-kvm-steal-time,-kvm-pv-eoi,kvm-asyncpf-int=on|0",
-            "kvm64,kvm=off|kvm64,kvm=off|0",
+            "kvm64|kvm64|0|on",
+            "qemu64|qemu64|0|on",
+            "kvm64,+kvm-pv-ipi|kvm64,+kvm-pv-ipi|0|on",
+            "kvm64,-kvmclock|kvm64,-kvmclock|0|on",
+            "qemu64,-kvmclock,+kvm-poll-control|qemu64,-kvmclock,+kvm-poll-control|0|on",
+            "kvm64,kvm-pv-unhalt=on,kvm_pv_tlb_flush=on,kvm-pv-sched-yield|kvm64,kvm-pv-unhalt=on,kvm_pv_tlb_flush=on,kvm-pv-sched-yield|0|on",
+            "kvm64,-kvm-steal-time,-kvm-pv-eoi,kvm-asyncpf-int=on|kvm64,-kvm-steal-time,-kvm-pv-eoi,kvm-asyncpf-int=on|0|on",
+            "kvm64,kvm=off|kvm64,kvm=off|0|on",
             // QEMU's -cpu host aborts on this host (it cannot set MSR 0x10a, IA32_ARCH_CAPABILITIES), so QEMU
             // runs without that non-PV flag. Debian's QEMU 7.2 has no name for bit 10 (kvm-asyncpf-vmexit)
             // and so leaves it out of a migratable host model; vmm names it and passes it through.
-            "host|host,-arch-capabilities|0x400",
+            "host|host,-arch-capabilities|0x400|on",
+            // Split irqchip: the LAPICs stay in KVM, the IOAPIC moves to the VMM, and with x2apic
+            // QEMU turns kvm-msi-ext-dest-id (bit 15) on by default.
+            "kvm64|kvm64|0|split",
+            "kvm64,+kvm-pv-ipi,-kvm-msi-ext-dest-id|kvm64,+kvm-pv-ipi,-kvm-msi-ext-dest-id|0|split",
+            "qemu64,kvm-pv-unhalt=on|qemu64,kvm-pv-unhalt=on|0|split",
     })
-    void sameTapAndSameKvmLeaf(String vmmCpu, String qemuCpu, String ignoreMask) throws Exception {
+    void sameTapAndSameKvmLeaf(String vmmCpu, String qemuCpu, String ignoreMask, String irqchip) throws Exception {
         Path kernel = RequiresKvm.testKernel();
-        VmmProcess ours = VmmProcess.run("run", "--kernel", kernel.toString(), "--smp", "2", "--cpu", vmmCpu);
-        String theirs = runQemu(kernel, qemuCpu);
+        VmmProcess ours = VmmProcess.run("run", "--kernel", kernel.toString(), "--smp", "2", "--cpu", vmmCpu,
+                "-machine", "kernel-irqchip=" + irqchip);
+        String theirs = runQemu(kernel, qemuCpu, irqchip);
 
         TapReport a = TapReport.parse(ours.stdout());
         TapReport b = TapReport.parse(theirs);
@@ -87,10 +93,10 @@ class QemuComparisonTest {
                 Long.parseLong(m.group(3), 16), Long.parseLong(m.group(4), 16)};
     }
 
-    private static String runQemu(Path kernel, String cpu) throws IOException, InterruptedException {
+    private static String runQemu(Path kernel, String cpu, String irqchip) throws IOException, InterruptedException {
         Path out = Files.createTempFile("qemu-out", ".txt");
         try {
-            Process p = new ProcessBuilder(List.of(qemu.toString(), "-M", "microvm,kernel-irqchip=on", "-accel", "kvm",
+            Process p = new ProcessBuilder(List.of(qemu.toString(), "-M", "microvm,kernel-irqchip=" + irqchip, "-accel", "kvm",
                     "-m", "128M", "-smp", "2", "-cpu", cpu, "-kernel", kernel.toString(),
                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4", "-display", "none", "-monitor", "none",
                     "-serial", "file:" + out, "-no-reboot"))

@@ -43,6 +43,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "CPU model and PV feature switches, QEMU spelling (default: ${DEFAULT-VALUE})")
     String cpu;
 
+    @Option(names = {"--machine", "-machine", "-M"}, paramLabel = "kernel-irqchip=on|split",
+            description = "where the interrupt controllers live: on = all in KVM (default), split = LAPICs in KVM,"
+                    + " IOAPIC in vmm (needed for kvm-msi-ext-dest-id)")
+    String machine;
+
     @Option(names = {"--exit-code"}, paramLabel = "vmm|qemu", defaultValue = "vmm",
             description = "vmm: exit with the guest's value; qemu: (value << 1) | 1")
     ExitCodeStyle exitCode;
@@ -85,7 +90,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserError("invalid --smp '" + smp + "': expected a number of vCPUs");
         }
         try {
-            return MachineConfig.validated(kernel, append, ram, cpus, cpu);
+            return MachineConfig.validated(kernel, append, ram, cpus, cpu, MachineOption.parse(machine));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.vmm.vm;
 
 import dev.vmm.bus.IoBus;
+import dev.vmm.bus.MmioBus;
 import dev.vmm.kvm.KvmRun;
 import dev.vmm.kvm.VcpuFd;
 import dev.vmm.kvm.VcpuKicker;
@@ -19,16 +20,18 @@ final class Vcpu implements Runnable {
     private final int index;
     private final VcpuFd fd;
     private final IoBus io;
+    private final MmioBus mmio;
     private final Consumer<VmOutcome> onEnd;
     private final ExitReport reports;
     private volatile VcpuKicker kicker;
     private volatile boolean stopping;
     private Thread thread;
 
-    Vcpu(int index, VcpuFd fd, IoBus io, ExitReport reports, Consumer<VmOutcome> onEnd) {
+    Vcpu(int index, VcpuFd fd, IoBus io, MmioBus mmio, ExitReport reports, Consumer<VmOutcome> onEnd) {
         this.index = index;
         this.fd = fd;
         this.io = io;
+        this.mmio = mmio;
         this.reports = reports;
         this.onEnd = onEnd;
     }
@@ -108,9 +111,12 @@ final class Vcpu implements Runnable {
                 return false;
             }
             case KvmRun.EXIT_MMIO -> {
-                // No MMIO devices yet: reads see all ones, writes are dropped (as unassigned memory on a PC).
-                if (!run.mmioIsWrite()) {
-                    run.mmioData(-1L);
+                long address = run.mmioPhysAddr();
+                int len = run.mmioLen();
+                if (run.mmioIsWrite()) {
+                    mmio.write(address, len, len >= 8 ? run.mmioData() : run.mmioData() & ((1L << (8 * len)) - 1));
+                } else {
+                    run.mmioData(mmio.read(address, len));
                 }
                 return true;
             }

@@ -1,6 +1,9 @@
 package dev.vmm.vm;
 
 import dev.vmm.bus.IoBus;
+import dev.vmm.bus.MmioBus;
+import dev.vmm.cpu.IrqchipMode;
+import dev.vmm.kvm.Ioctls;
 import dev.vmm.bus.IrqLine;
 import dev.vmm.bus.MachineControl;
 import dev.vmm.cpu.CpuidEntry;
@@ -31,17 +34,24 @@ public final class Vm implements MachineControl, AutoCloseable {
     private static final long TSS_ADDRESS = 0xfffbd000L;
     private static final long IDENTITY_MAP_ADDRESS = 0xfffbc000L;
     private static final long JOIN_MILLIS = 2000;
+    /** QEMU's user-space IOAPIC has 24 pins; KVM reserves that many GSIs for it with a split irqchip. */
+    public static final int IOAPIC_PINS = 24;
+    private static final long X2APIC_API_USE_32BIT_IDS = 1, X2APIC_API_DISABLE_BROADCAST_QUIRK = 2;
 
     private final Kvm kvm;
     private final VmFd vmFd;
     private final GuestMemory memory;
     private final IoBus io = new IoBus();
+    private final MmioBus mmio = new MmioBus();
+    private final IrqchipMode irqchip;
+    private volatile boolean msiExtendedDestination;
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final AtomicReference<VmOutcome> outcome = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private boolean started;
 
-    private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory) {
+    private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory, IrqchipMode irqchip) {
+        this.irqchip = irqchip;
         this.kvm = kvm;
         this.vmFd = vmFd;
         this.memory = memory;
@@ -52,6 +62,20 @@ public final class Vm implements MachineControl, AutoCloseable {
      * irqchip and PIT. Fails with a {@link dev.vmm.kvm.KvmException} naming what KVM refused.
      */
     public static Vm create(long ramSize, int cpuCount) {
+        return create(ramSize, cpuCount, IrqchipMode.ON);
+    }
+
+    /**
+     * Creates a VM with the interrupt controllers where {@code irqchip} says: {@code ON} puts
+     * PIC, IOAPIC, LAPICs and PIT in the kernel; {@code SPLIT} keeps only the LAPICs there (the
+     * machine then provides a user-space IOAPIC that signals MSIs) and turns on the x2APIC API
+     * with 32-bit APIC IDs. {@code OFF} would need a user-space LAPIC, which vmm does not have.
+     */
+    public static Vm create(long ramSize, int cpuCount, IrqchipMode irqchip) {
+        if (irqchip == IrqchipMode.OFF) {
+            throw new IllegalArgumentException("kernel-irqchip=off is not supported: vmm has no user-space LAPIC;"
+                    + " use kernel-irqchip=on or split");
+        }
         Kvm kvm = Kvm.open();
         VmFd vmFd = null;
         GuestMemory memory = null;
@@ -65,14 +89,22 @@ public final class Vm implements MachineControl, AutoCloseable {
             vmFd = kvm.createVm();
             vmFd.setTssAddr(TSS_ADDRESS);
             vmFd.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
-            vmFd.createIrqchip();
-            vmFd.createPit2();
+            if (irqchip == IrqchipMode.SPLIT) {
+                kvm.requireCapabilities(Ioctls.KVM_CAP_SPLIT_IRQCHIP);
+                vmFd.enableSplitIrqchip(IOAPIC_PINS);
+                if (kvm.checkExtension(Ioctls.KVM_CAP_X2APIC_API) > 0) {
+                    vmFd.enableCap(Ioctls.KVM_CAP_X2APIC_API, X2APIC_API_USE_32BIT_IDS | X2APIC_API_DISABLE_BROADCAST_QUIRK);
+                }
+            } else {
+                vmFd.createIrqchip();
+                vmFd.createPit2();
+            }
             memory = GuestMemory.create(ramSize);
             int slot = 0;
             for (MemoryRegion r : memory.regions()) {
                 vmFd.setUserMemoryRegion(slot++, 0, r.gpa(), r.size(), r.hostAddress());
             }
-            Vm vm = new Vm(kvm, vmFd, memory);
+            Vm vm = new Vm(kvm, vmFd, memory, irqchip);
             for (int i = 0; i < cpuCount; i++) {
                 vm.addVcpu(vmFd.createVcpu(i));
             }
@@ -87,7 +119,7 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     private void addVcpu(VcpuFd fd) {
         ExitReport reports = new ExitReport(memory);
-        vcpus.add(new Vcpu(vcpus.size(), fd, io, reports, this::end));
+        vcpus.add(new Vcpu(vcpus.size(), fd, io, mmio, reports, this::end));
     }
 
     public Kvm kvm() {
@@ -104,6 +136,28 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     public IoBus io() {
         return io;
+    }
+
+    public MmioBus mmio() {
+        return mmio;
+    }
+
+    public IrqchipMode irqchip() {
+        return irqchip;
+    }
+
+    /**
+     * With kvm-msi-ext-dest-id the guest puts APIC ID bits 14:8 in MSI address bits 11:5; KVM's
+     * x2APIC API expects them in the high address dword, so {@link #signalMsi} moves them there.
+     */
+    public void setMsiExtendedDestination(boolean on) {
+        msiExtendedDestination = on;
+    }
+
+    /** Injects an MSI through KVM_SIGNAL_MSI (split irqchip), rewriting extended destination bits first. */
+    public void signalMsi(long address, int data) {
+        long a = msiExtendedDestination ? MsiAddress.moveExtendedDestination(address) : address;
+        vmFd.signalMsi(a, data);
     }
 
     public int cpuCount() {

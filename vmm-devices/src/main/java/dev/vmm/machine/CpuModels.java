@@ -4,7 +4,6 @@ import dev.vmm.cpu.CpuModel;
 import dev.vmm.cpu.CpuModelException;
 import dev.vmm.cpu.CpuidComposer;
 import dev.vmm.cpu.CpuidEntry;
-import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.vm.Vm;
 
 import java.io.PrintStream;
@@ -26,7 +25,7 @@ final class CpuModels {
         List<CpuidEntry> host = vm.kvm().supportedCpuid();
         CpuModel model;
         try {
-            model = CpuModel.resolve(spec, host, IrqchipMode.ON);
+            model = CpuModel.resolve(spec, host, vm.irqchip());
         } catch (CpuModelException e) {
             e.warnings().forEach(warnings::println);
             throw new MachineException(e.getMessage());

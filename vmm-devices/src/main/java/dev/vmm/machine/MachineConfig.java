@@ -1,5 +1,7 @@
 package dev.vmm.machine;
 
+import dev.vmm.cpu.IrqchipMode;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +11,8 @@ import java.util.Objects;
  * What the user asked for: kernel, command line, RAM, vCPUs and the {@code -cpu} string.
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
-public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec) {
+public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
+                            IrqchipMode irqchip) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
     /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
@@ -19,9 +22,15 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
         Objects.requireNonNull(kernel, "kernel");
         cmdline = cmdline == null ? "" : cmdline;
         cpuSpec = cpuSpec == null ? "host" : cpuSpec;
+        irqchip = irqchip == null ? IrqchipMode.ON : irqchip;
     }
 
     public static MachineConfig validated(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec) {
+        return validated(kernel, cmdline, ramSize, cpuCount, cpuSpec, IrqchipMode.ON);
+    }
+
+    public static MachineConfig validated(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
+                                          IrqchipMode irqchip) {
         if (ramSize < MIN_RAM) {
             throw new IllegalArgumentException("memory size " + ramSize + " bytes is too small: give at least 2M (-m 2M)");
         }
@@ -40,7 +49,7 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
             throw new IllegalArgumentException("--smp " + cpuCount + " is more than " + MAX_XAPIC_CPUS
                     + " vCPUs, which needs the x2APIC API with split irqchip (not supported yet)");
         }
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip);
     }
 
     /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */

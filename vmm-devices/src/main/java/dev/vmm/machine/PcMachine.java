@@ -6,7 +6,11 @@ import dev.vmm.boot.BootPlan;
 import dev.vmm.boot.KernelLoader;
 import dev.vmm.cpu.CpuModel;
 import dev.vmm.kvm.KvmException;
+import dev.vmm.bus.IrqLine;
+import dev.vmm.cpu.IrqchipMode;
+import dev.vmm.cpu.PvFeature;
 import dev.vmm.devices.DebugExit;
+import dev.vmm.devices.IoApic;
 import dev.vmm.devices.FwCfg;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
@@ -59,14 +63,22 @@ public final class PcMachine implements AutoCloseable {
         CpuModels.checkSyntax(config.cpuSpec());
         Vm vm;
         try {
-            vm = Vm.create(config.ramSize(), config.cpuCount());
+            vm = Vm.create(config.ramSize(), config.cpuCount(), config.irqchip());
         } catch (KvmException | IllegalArgumentException e) {
             throw new MachineException(e.getMessage(), e);
         }
         try {
             CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
             BootState.load(plan, vm.memory(), vm.vcpu(0));
-            Uart8250 serial = new Uart8250(Uart8250.COM1_BASE, console, vm.isaIrq(Uart8250.COM1_IRQ));
+            vm.setMsiExtendedDestination(model.isOn(PvFeature.MSI_EXT_DEST_ID));
+            IrqLine serialIrq = vm.isaIrq(Uart8250.COM1_IRQ);
+            if (config.irqchip() == IrqchipMode.SPLIT) {
+                // Only the LAPICs are in the kernel: the IOAPIC lives here and signals MSIs.
+                IoApic ioapic = new IoApic(vm::signalMsi);
+                vm.mmio().register(IoApic.BASE, IoApic.SIZE, ioapic);
+                serialIrq = ioapic.pin(Uart8250.COM1_IRQ);
+            }
+            Uart8250 serial = new Uart8250(Uart8250.COM1_BASE, console, serialIrq);
             vm.io().register(Uart8250.COM1_BASE, Uart8250.PORT_COUNT, serial);
             vm.io().register(DebugExit.PORT, DebugExit.SIZE, new DebugExit(vm));
             vm.io().register(PostCodePort.PORT, 1, new PostCodePort());
