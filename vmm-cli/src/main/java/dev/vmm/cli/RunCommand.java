@@ -1,5 +1,9 @@
 package dev.vmm.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vmm.cli.monitor.ChardevSpec;
+import dev.vmm.cli.monitor.QmpServer;
+import dev.vmm.cli.monitor.SerialSocket;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.vm.VmOutcome;
@@ -13,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code vmm run}: boots a kernel and exits with the guest's status. QEMU's single-dash spellings
@@ -48,6 +53,14 @@ public final class RunCommand implements Callable<Integer> {
                     + " IOAPIC in vmm (needed for kvm-msi-ext-dest-id)")
     String machine;
 
+    @Option(names = {"--qmp", "-qmp"}, paramLabel = "unix:PATH|tcp:HOST:PORT[,server=on,wait=off]",
+            description = "serve a QMP monitor on this socket")
+    String qmp;
+
+    @Option(names = {"--serial", "-serial"}, paramLabel = "stdio|null|unix:PATH|tcp:HOST:PORT|telnet:HOST:PORT",
+            defaultValue = "stdio", description = "where COM1 goes (default: ${DEFAULT-VALUE})")
+    String serial;
+
     @Option(names = {"--exit-code"}, paramLabel = "vmm|qemu", defaultValue = "vmm",
             description = "vmm: exit with the guest's value; qemu: (value << 1) | 1")
     ExitCodeStyle exitCode;
@@ -59,20 +72,63 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MachineConfig config = toConfig();
-        // Serial output goes to the real stdout unbuffered by Java's System.out line discipline.
-        OutputStream console = new FileOutputStream(FileDescriptor.out);
+        ChardevSpec qmpSpec = qmp == null ? null : parseSpec("--qmp", qmp);
+        ChardevSpec serialSpec = switch (serial) {
+            case "stdio", "null", "none" -> null;
+            default -> parseSpec("--serial", serial);
+        };
+        AtomicReference<PcMachine> running = new AtomicReference<>();
+        SerialSocket serialSocket = null;
+        QmpServer qmpServer = null;
         VmOutcome outcome;
-        try (PcMachine machine = PcMachine.create(config, console)) {
-            machine.forwardStdin();
-            outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
+        try {
+            // Serial output goes to the real stdout, unbuffered by Java's System.out line discipline.
+            OutputStream console = serial.equals("stdio") ? new FileOutputStream(FileDescriptor.out) : OutputStream.nullOutputStream();
+            if (serialSpec != null) {
+                serialSocket = new SerialSocket(serialSpec, serial.startsWith("telnet:"), bytes -> {
+                    PcMachine m = running.get();
+                    if (m != null) m.sendToSerial(bytes);
+                });
+                console = serialSocket;
+            }
+            try (PcMachine machine = PcMachine.create(config, console)) {
+                running.set(machine);
+                if (serial.equals("stdio")) {
+                    machine.forwardStdin();
+                }
+                MachineMonitor monitor = new MachineMonitor(machine);
+                if (qmpSpec != null) {
+                    qmpServer = new QmpServer(qmpSpec, monitor);
+                }
+                outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
+                if (qmpServer != null) {
+                    ObjectNode data = QmpServer.data().put("guest", !monitor.quitRequested())
+                            .put("reason", monitor.quitRequested() ? "host-qmp-quit"
+                                    : outcome.isPowerOff() ? "guest-shutdown" : "guest-panic");
+                    qmpServer.emit("SHUTDOWN", data);
+                }
+            }
         } catch (dev.vmm.machine.MachineException e) {
             throw new UserError(e.getMessage(), 1);
+        } catch (java.io.IOException e) {
+            throw new UserError(e.getMessage(), 1);
+        } finally {
+            if (qmpServer != null) qmpServer.close();
+            if (serialSocket != null) serialSocket.close();
         }
         if (!outcome.isPowerOff()) {
             System.err.print(outcome.report().endsWith("\n") ? outcome.report() : outcome.report() + "\n");
             return outcome.exitStatus();
         }
         return exitCode == ExitCodeStyle.qemu ? (outcome.exitStatus() << 1) | 1 : outcome.exitStatus();
+    }
+
+    private static ChardevSpec parseSpec(String option, String text) {
+        try {
+            return ChardevSpec.parse(option, text);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     MachineConfig toConfig() {

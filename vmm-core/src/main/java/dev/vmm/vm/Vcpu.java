@@ -61,6 +61,12 @@ final class Vcpu implements Runnable {
         }
     }
 
+    /** Kernel thread id of this vCPU's thread while it runs, 0 before it started or after it ended. */
+    int threadId() {
+        VcpuKicker k = kicker;
+        return k == null ? 0 : k.tid();
+    }
+
     boolean isAlive() {
         return thread != null && thread.isAlive();
     }

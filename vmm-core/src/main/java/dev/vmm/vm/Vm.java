@@ -164,6 +164,16 @@ public final class Vm implements MachineControl, AutoCloseable {
         return vcpus.size();
     }
 
+    /** Kernel thread id of vCPU {@code index}'s thread (QMP's query-cpus-fast reports it). */
+    public int vcpuThreadId(int index) {
+        return vcpus.get(index).threadId();
+    }
+
+    /** True once the guest has ended (or was stopped) and the vCPUs were told to leave. */
+    public boolean hasEnded() {
+        return outcome.get() != null;
+    }
+
     public VcpuFd vcpu(int index) {
         return vcpus.get(index).fd();
     }

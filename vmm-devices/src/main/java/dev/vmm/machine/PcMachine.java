@@ -125,6 +125,11 @@ public final class PcMachine implements AutoCloseable {
         t.start();
     }
 
+    /** Bytes typed at a console (a socket client): they go to COM1's receive FIFO. */
+    public void sendToSerial(byte[] data) {
+        serial.receive(data, 0, data.length);
+    }
+
     /** Starts the vCPUs and waits for the guest to end (or the timeout). */
     public VmOutcome run(Duration timeout) throws InterruptedException {
         vm.start();

@@ -1,0 +1,153 @@
+package dev.vmm.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Drives a running guest through the QMP monitor and reads its console from a socket, as a harness would. */
+class QmpTest {
+    @TempDir
+    Path tmp;
+    private Process vmm;
+    private Path qmp;
+    private Path serial;
+
+    @BeforeEach
+    void start() throws Exception {
+        RequiresKvm.check();
+        qmp = tmp.resolve("q.sock");
+        serial = tmp.resolve("s.sock");
+        Path launcher = Path.of(System.getProperty("vmm.launcher", "../vmm")).toAbsolutePath().normalize();
+        vmm = new ProcessBuilder(launcher.toString(), "run", "--kernel", RequiresKvm.testKernel().toString(),
+                "--smp", "2", "--append", "pvtest.spin=user",
+                "--qmp", "unix:" + qmp + ",server=on,wait=off", "--serial", "unix:" + serial + ",server=on,wait=off")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("vmm.log").toFile()).start();
+        for (int i = 0; i < 300 && !(Files.exists(qmp) && Files.exists(serial)); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(qmp), "QMP socket appeared");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (vmm != null && vmm.isAlive()) {
+            vmm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private String serialOutputUntil(String marker) throws Exception {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(serial));
+            InputStream in = Channels.newInputStream(ch);
+            StringBuilder sb = new StringBuilder();
+            byte[] buf = new byte[4096];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!sb.toString().contains(marker) && System.nanoTime() < deadline) {
+                int n = in.read(buf);
+                if (n < 0) break;
+                sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            return sb.toString();
+        }
+    }
+
+    @Test
+    void negotiateQueryAndQuit() throws Exception {
+        String console = serialOutputUntil("# spinning in user mode");
+        assertTrue(console.contains("ok 3 - smp: all 2 CPUs online"), console);
+        try (QmpClient c = new QmpClient(qmp)) {
+            assertTrue(c.greeting.path("QMP").path("version").path("qemu").has("major"), c.greeting.toString());
+            assertTrue(c.greeting.path("QMP").path("capabilities").isArray());
+            assertEquals("CommandNotFound", c.execute("query-status").path("error").path("class").asText());
+            assertTrue(c.execute("qmp_capabilities").path("return").isObject());
+
+            c.sendRaw("{\"execute\":\"query-status\",\"id\":\"abc\"}\r\n");
+            JsonNode status = c.reply();
+            assertEquals("abc", status.path("id").asText(), "id echoed");
+            assertEquals("running", status.path("return").path("status").asText());
+            assertTrue(status.path("return").path("running").asBoolean());
+
+            JsonNode cpus = c.execute("query-cpus-fast").path("return");
+            assertEquals(2, cpus.size());
+            for (JsonNode cpu : cpus) {
+                int tid = cpu.path("thread-id").asInt();
+                assertTrue(Files.exists(Path.of("/proc/" + vmm.pid() + "/task/" + tid)),
+                        "thread-id " + tid + " is a real thread of the vmm process");
+            }
+            assertEquals("CommandNotFound", c.execute("no-such-command").path("error").path("class").asText());
+            assertEquals("GenericError", c.execute("system_powerdown").path("error").path("class").asText());
+
+            // Bad input gets an error and the session goes on.
+            c.sendRaw("{\"execute\": }\r\n");
+            assertEquals("GenericError", c.reply().path("error").path("class").asText());
+            c.sendRaw("[1, 2]\r\n");
+            assertEquals("GenericError", c.reply().path("error").path("class").asText());
+            c.sendRaw("{\"execute\":\"query-status\",\"arguments\":[]}\r\n");
+            assertEquals("GenericError", c.reply().path("error").path("class").asText());
+            c.sendRaw("{\"execute\":\"query-kvm\",\"arguments\":{\"bogus\":1}}\r\n");
+            assertEquals("GenericError", c.reply().path("error").path("class").asText());
+            c.sendRaw("{\"execute\":\"x\",\"pad\":\"" + "a".repeat(70_000) + "\"}\r\n");
+            assertTrue(c.reply().path("error").path("desc").asText().contains("exceeds"));
+            assertTrue(c.execute("query-kvm").path("return").path("enabled").asBoolean(), "still usable");
+
+            assertTrue(c.execute("quit").path("return").isObject());
+            JsonNode event = c.read();
+            assertEquals("SHUTDOWN", event.path("event").asText(), event.toString());
+            assertEquals("host-qmp-quit", event.path("data").path("reason").asText());
+            assertTrue(event.path("timestamp").has("seconds"));
+        }
+        assertTrue(vmm.waitFor(20, TimeUnit.SECONDS), "vmm ended after quit");
+        assertEquals(0, vmm.exitValue());
+    }
+
+    @Test
+    void fiftyClientsInParallelGetEveryReplyWhileTheGuestRuns() throws Exception {
+        serialOutputUntil("# spinning in user mode");
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                results.add(pool.submit(() -> {
+                    int ok = 0;
+                    try (QmpClient c = new QmpClient(qmp)) {
+                        c.execute("qmp_capabilities");
+                        for (int k = 0; k < 200; k++) {
+                            c.sendRaw("{\"execute\":\"query-status\",\"id\":" + k + "}\r\n");
+                            JsonNode r = c.reply();
+                            if (r.path("id").asInt() == k && r.path("return").path("status").asText().equals("running")) {
+                                ok++;
+                            }
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : results) {
+                assertEquals(200, f.get(120, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(vmm.isAlive(), "the guest kept running");
+    }
+}

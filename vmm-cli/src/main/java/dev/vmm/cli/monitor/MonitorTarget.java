@@ -1,0 +1,26 @@
+package dev.vmm.cli.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/** What the QMP monitor may see and do of a running machine. */
+public interface MonitorTarget {
+    /** QEMU's RunState name: "running", "paused", "shutdown", "internal-error", … */
+    String status();
+
+    void stop();
+
+    void cont();
+
+    void reset();
+
+    /** Ends the VM as QEMU's {@code quit} does. */
+    void quit();
+
+    /** Kernel thread id of each vCPU's thread, by vCPU index (0 before the thread started). */
+    List<Integer> vcpuThreadIds();
+
+    /** The PV state per vCPU for {@code x-query-pv}. */
+    JsonNode pvState();
+}

@@ -1,0 +1,274 @@
+package dev.vmm.cli.monitor;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.json.JsonObjectDecoder;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A QMP server as QEMU's docs/interop/qmp-spec defines the protocol: a greeting, capabilities
+ * negotiation ({@code qmp_capabilities} first; anything else answers CommandNotFound), then
+ * {@code execute} with optional {@code arguments} and an {@code id} echoed back, replies with
+ * {@code return} or {@code error}, and asynchronous events with a timestamp. Messages end in CRLF.
+ * Bad input (invalid JSON, a non-object, over {@link #MAX_MESSAGE} bytes) gets QEMU's error
+ * class and never disturbs the guest or other clients.
+ */
+public final class QmpServer implements AutoCloseable {
+    /** QEMU refuses JSON tokens beyond about 64 MiB; a monitor for test guests needs far less. */
+    public static final int MAX_MESSAGE = 64 * 1024;
+    public static final String VERSION = "0.1.0";
+
+    private static final AttributeKey<Boolean> NEGOTIATED = AttributeKey.valueOf("qmp.negotiated");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MonitorTarget target;
+    private final Map<String, Function<JsonNode, JsonNode>> commands = new LinkedHashMap<>();
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final SocketServer socket;
+
+    public QmpServer(ChardevSpec spec, MonitorTarget target) throws IOException {
+        this.target = target;
+        registerCommands();
+        this.socket = SocketServer.listen(spec, () -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new JsonObjectDecoder(MAX_MESSAGE), new Session());
+            }
+        });
+    }
+
+    public int port() {
+        return socket.port();
+    }
+
+    private void registerCommands() {
+        commands.put("query-version", a -> version());
+        commands.put("query-status", a -> {
+            String status = target.status();
+            return obj().put("status", status).put("singlestep", false).put("running", status.equals("running"));
+        });
+        commands.put("query-kvm", a -> obj().put("enabled", true).put("present", true));
+        commands.put("query-commands", a -> {
+            ArrayNode list = JSON.createArrayNode();
+            commands.keySet().forEach(name -> list.add(obj().put("name", name)));
+            list.add(obj().put("name", "qmp_capabilities"));
+            return list;
+        });
+        commands.put("query-cpus-fast", a -> {
+            ArrayNode list = JSON.createArrayNode();
+            int i = 0;
+            for (int tid : target.vcpuThreadIds()) {
+                ObjectNode props = obj().put("core-id", 0).put("thread-id", 0).put("socket-id", i);
+                list.add(obj().put("thread-id", tid).set("props", props));
+                ((ObjectNode) list.get(i)).put("qom-path", "/machine/unattached/device[" + i + "]")
+                        .put("cpu-index", i).put("target", "x86_64");
+                i++;
+            }
+            return list;
+        });
+        commands.put("stop", a -> {
+            target.stop();
+            return obj();
+        });
+        commands.put("cont", a -> {
+            target.cont();
+            return obj();
+        });
+        commands.put("system_reset", a -> {
+            target.reset();
+            return obj();
+        });
+        commands.put("system_powerdown", a -> {
+            throw QmpError.generic("system_powerdown is not supported: this machine has no ACPI power button");
+        });
+        commands.put("quit", a -> obj());
+        commands.put("x-query-pv", a -> target.pvState());
+    }
+
+    private static ObjectNode obj() {
+        return JSON.createObjectNode();
+    }
+
+    private static ObjectNode version() {
+        String[] v = VERSION.split("\\.");
+        ObjectNode qemu = obj().put("major", Integer.parseInt(v[0])).put("minor", Integer.parseInt(v[1]))
+                .put("micro", Integer.parseInt(v[2]));
+        ObjectNode version = obj();
+        version.set("qemu", qemu);
+        version.put("package", "vmm");
+        return version;
+    }
+
+    /** Sends an event to every negotiated client, e.g. {@code STOP}, {@code SHUTDOWN}. */
+    public void emit(String event, ObjectNode data) {
+        long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        ObjectNode msg = obj().put("event", event);
+        if (data != null) {
+            msg.set("data", data);
+        }
+        msg.set("timestamp", obj().put("seconds", micros / 1_000_000).put("microseconds", micros % 1_000_000));
+        for (Channel c : clients) {
+            if (Boolean.TRUE.equals(c.attr(NEGOTIATED).get())) {
+                send(c, msg);
+            }
+        }
+    }
+
+    public static ObjectNode data() {
+        return obj();
+    }
+
+    private static void send(Channel ch, JsonNode msg) {
+        try {
+            byte[] bytes = (JSON.writeValueAsString(msg) + "\r\n").getBytes(StandardCharsets.UTF_8);
+            ch.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode error(String cls, String desc, JsonNode id) {
+        ObjectNode err = obj().put("class", cls).put("desc", desc);
+        ObjectNode msg = obj();
+        msg.set("error", err);
+        if (id != null) {
+            msg.set("id", id);
+        }
+        return msg;
+    }
+
+    /** One client connection. */
+    private final class Session extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            clients.add(ctx.channel());
+            ObjectNode qmp = obj();
+            qmp.set("version", version());
+            qmp.set("capabilities", JSON.createArrayNode().add("oob"));
+            send(ctx.channel(), obj().set("QMP", qmp));
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            JsonNode msg;
+            try {
+                msg = JSON.readTree(frame.toString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                send(ctx.channel(), error("GenericError", "JSON parse error, " + firstLine(e.getMessage()), null));
+                return;
+            }
+            if (msg == null || !msg.isObject()) {
+                send(ctx.channel(), error("GenericError", "QMP input must be a JSON object", null));
+                return;
+            }
+            JsonNode id = msg.get("id");
+            JsonNode execute = msg.get("execute");
+            if (execute == null) {
+                send(ctx.channel(), error("GenericError", "QMP input lacks member 'execute'", id));
+                return;
+            }
+            if (!execute.isTextual()) {
+                send(ctx.channel(), error("GenericError", "QMP input member 'execute' must be a string", id));
+                return;
+            }
+            JsonNode args = msg.get("arguments");
+            if (args != null && !args.isObject()) {
+                send(ctx.channel(), error("GenericError", "QMP input member 'arguments' must be an object", id));
+                return;
+            }
+            String name = execute.asText();
+            boolean negotiated = Boolean.TRUE.equals(ctx.channel().attr(NEGOTIATED).get());
+            if (name.equals("qmp_capabilities")) {
+                if (negotiated) {
+                    send(ctx.channel(), error("CommandNotFound",
+                            "Capabilities negotiation is already complete, command ignored", id));
+                    return;
+                }
+                ctx.channel().attr(NEGOTIATED).set(true);
+                reply(ctx.channel(), obj(), id);
+                return;
+            }
+            if (!negotiated) {
+                send(ctx.channel(), error("CommandNotFound",
+                        "Expecting capabilities negotiation with 'qmp_capabilities'", id));
+                return;
+            }
+            Function<JsonNode, JsonNode> command = commands.get(name);
+            if (command == null) {
+                send(ctx.channel(), error("CommandNotFound", "The command " + name + " has not been found", id));
+                return;
+            }
+            if (args != null && args.size() > 0 && !name.equals("x-query-pv")) {
+                String first = args.fieldNames().next();
+                send(ctx.channel(), error("GenericError", "Parameter '" + first + "' is unexpected", id));
+                return;
+            }
+            try {
+                JsonNode result = command.apply(args == null ? obj() : args);
+                reply(ctx.channel(), result, id);
+                if (name.equals("quit")) {
+                    target.quit();
+                }
+            } catch (QmpError e) {
+                send(ctx.channel(), error(e.errorClass(), e.getMessage(), id));
+            } catch (RuntimeException e) {
+                send(ctx.channel(), error("GenericError", String.valueOf(e.getMessage()), id));
+            }
+        }
+
+        private void reply(Channel ch, JsonNode result, JsonNode id) {
+            ObjectNode msg = obj();
+            msg.set("return", result);
+            if (id != null) {
+                msg.set("id", id);
+            }
+            send(ch, msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Oversized or unframeable input: say why, drop what is buffered, and start framing
+            // afresh with a new decoder, so the client can go on as with QEMU's parser.
+            String desc = cause instanceof TooLongFrameException
+                    ? "JSON message exceeds the limit of " + MAX_MESSAGE + " bytes"
+                    : "JSON parse error, " + firstLine(cause.getMessage());
+            send(ctx.channel(), error("GenericError", desc, null));
+            if (ctx.pipeline().get(JsonObjectDecoder.class) != null) {
+                ctx.pipeline().replace(JsonObjectDecoder.class, "json", new JsonObjectDecoder(MAX_MESSAGE));
+            } else {
+                ctx.close();
+            }
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "invalid input";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        clients.close().syncUninterruptibly();
+        socket.close();
+    }
+}
