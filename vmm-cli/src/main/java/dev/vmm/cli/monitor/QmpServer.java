@@ -77,7 +77,8 @@ public final class QmpServer implements AutoCloseable {
             ArrayNode list = JSON.createArrayNode();
             int i = 0;
             for (int tid : target.vcpuThreadIds()) {
-                ObjectNode props = obj().put("core-id", 0).put("thread-id", 0).put("socket-id", i);
+                // QEMU's default topology for -smp N: N cores in one socket.
+                ObjectNode props = obj().put("core-id", i).put("thread-id", 0).put("socket-id", 0);
                 list.add(obj().put("thread-id", tid).set("props", props));
                 ((ObjectNode) list.get(i)).put("qom-path", "/machine/unattached/device[" + i + "]")
                         .put("cpu-index", i).put("target", "x86_64");
@@ -181,6 +182,14 @@ public final class QmpServer implements AutoCloseable {
                 return;
             }
             JsonNode id = msg.get("id");
+            for (var it = msg.fieldNames(); it.hasNext(); ) {
+                String member = it.next();
+                if (!member.equals("execute") && !member.equals("arguments") && !member.equals("id")
+                        && !member.equals("control")) {
+                    send(ctx.channel(), error("GenericError", "QMP input member '" + member + "' is unexpected", id));
+                    return;
+                }
+            }
             JsonNode execute = msg.get("execute");
             if (execute == null) {
                 send(ctx.channel(), error("GenericError", "QMP input lacks member 'execute'", id));
