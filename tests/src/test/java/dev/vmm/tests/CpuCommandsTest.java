@@ -31,12 +31,7 @@ class CpuCommandsTest {
     }
 
     private static void assertOneLineError(VmmProcess r, String fragment) {
-        assertNotEquals(0, r.status(), r.toString());
-        List<String> lines = r.stderrLines();
-        assertEquals(1, lines.size(), "exactly one line on stderr\n" + r);
-        assertTrue(lines.get(0).startsWith("vmm: "), r.toString());
-        assertTrue(lines.get(0).contains(fragment), "expected '" + fragment + "'\n" + r);
-        assertEquals("", r.stdout(), "nothing on stdout\n" + r);
+        r.assertOneLineError(fragment);
     }
 
     /** The rows of {@code features --json}, by feature name. */

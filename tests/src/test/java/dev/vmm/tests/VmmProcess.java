@@ -52,6 +52,17 @@ record VmmProcess(int status, String stdout, String stderr) {
         return stderr.lines().filter(l -> !l.isBlank()).toList();
     }
 
+    /** A bad input's contract: non-zero status, exactly one "vmm: ..." line on stderr naming the problem, no output. */
+    void assertOneLineError(String expectedFragment) {
+        org.junit.jupiter.api.Assertions.assertNotEquals(0, status, toString());
+        List<String> lines = stderrLines();
+        org.junit.jupiter.api.Assertions.assertEquals(1, lines.size(), "exactly one line on stderr\n" + this);
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(0).startsWith("vmm: "), toString());
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(0).contains(expectedFragment),
+                "expected '" + expectedFragment + "'\n" + this);
+        org.junit.jupiter.api.Assertions.assertEquals("", stdout, "nothing on stdout\n" + this);
+    }
+
     @Override
     public String toString() {
         return "status " + status + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;

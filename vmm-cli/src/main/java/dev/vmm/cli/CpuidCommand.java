@@ -5,6 +5,7 @@ import dev.vmm.cpu.CpuidComposer;
 import dev.vmm.cpu.CpuidEntry;
 import dev.vmm.cpu.CpuidReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -15,13 +16,8 @@ import java.util.concurrent.Callable;
         description = {"Print the CPUID leaves the guest will see (what run gives KVM_SET_CPUID2),",
                 "with leaves 0x40000000/0x40000001 decoded bit by bit."})
 public final class CpuidCommand implements Callable<Integer> {
-    @Option(names = {"--cpu", "-cpu"}, paramLabel = "MODEL[,opts]", defaultValue = "host",
-            description = "CPU model and PV feature switches, QEMU spelling (default: ${DEFAULT-VALUE})")
-    String cpu;
-
-    @Option(names = {"--machine", "-machine", "-M"}, paramLabel = "kernel-irqchip=on|split|off",
-            description = "where the interrupt controllers live (default: kernel-irqchip=on)")
-    String machine;
+    @Mixin
+    CpuOptions cpuOptions;
 
     @Option(names = "--vcpu", paramLabel = "N", defaultValue = "0",
             description = "vCPU index (its APIC ID appears in leaves 0x1, 0xb, 0x1f; default: ${DEFAULT-VALUE})")
@@ -29,7 +25,7 @@ public final class CpuidCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CpuSelection sel = CpuSelection.parse(cpu, machine);
+        CpuSelection sel = CpuSelection.parse(cpuOptions.cpu, cpuOptions.machine);
         int index = parseVcpu(vcpu);
         List<CpuidEntry> host = CpuSelection.hostCpuid();
         CpuModel model = sel.resolve(host, System.err);

@@ -4,6 +4,7 @@ import dev.vmm.cpu.CpuModel;
 import dev.vmm.cpu.CpuidEntry;
 import dev.vmm.cpu.FeatureTable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -15,20 +16,15 @@ import java.util.concurrent.Callable;
                 "models, state for the given --cpu, Linux version that added it, description.",
                 "CPU-model warnings go to stderr in QEMU's words."})
 public final class FeaturesCommand implements Callable<Integer> {
-    @Option(names = {"--cpu", "-cpu"}, paramLabel = "MODEL[,opts]", defaultValue = "host",
-            description = "CPU model and PV feature switches, QEMU spelling (default: ${DEFAULT-VALUE})")
-    String cpu;
-
-    @Option(names = {"--machine", "-machine", "-M"}, paramLabel = "kernel-irqchip=on|split|off",
-            description = "where the interrupt controllers live (default: kernel-irqchip=on)")
-    String machine;
+    @Mixin
+    CpuOptions cpuOptions;
 
     @Option(names = "--json", description = "print a JSON array (one object per feature) for scripts")
     boolean json;
 
     @Override
     public Integer call() {
-        CpuSelection sel = CpuSelection.parse(cpu, machine);
+        CpuSelection sel = CpuSelection.parse(cpuOptions.cpu, cpuOptions.machine);
         List<CpuidEntry> host = CpuSelection.hostCpuid();
         CpuModel model = sel.resolve(host, System.err);
         FeatureTable table = FeatureTable.of(host, model);

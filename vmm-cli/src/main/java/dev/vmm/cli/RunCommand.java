@@ -8,6 +8,7 @@ import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.vm.VmOutcome;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.FileOutputStream;
@@ -44,14 +45,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "1", description = "number of vCPUs")
     String smp;
 
-    @Option(names = {"--cpu", "-cpu"}, paramLabel = "MODEL[,opts]", defaultValue = "host",
-            description = "CPU model and PV feature switches, QEMU spelling (default: ${DEFAULT-VALUE})")
-    String cpu;
-
-    @Option(names = {"--machine", "-machine", "-M"}, paramLabel = "kernel-irqchip=on|split",
-            description = "where the interrupt controllers live: on = all in KVM (default), split = LAPICs in KVM,"
-                    + " IOAPIC in vmm (needed for kvm-msi-ext-dest-id)")
-    String machine;
+    @Mixin
+    CpuOptions cpuOptions;
 
     @Option(names = {"--qmp", "-qmp"}, paramLabel = "unix:PATH|tcp:HOST:PORT[,server=on,wait=off]",
             description = "serve a QMP monitor on this socket")
@@ -146,7 +141,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserError("invalid --smp '" + smp + "': expected a number of vCPUs");
         }
         try {
-            return MachineConfig.validated(kernel, append, ram, cpus, cpu, MachineOption.parse(machine));
+            return MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

@@ -23,6 +23,14 @@ public class KvmException extends RuntimeException {
     }
 
     /** Builds the exception from the errno JNA saved for the current thread. */
+    /** Returns {@code rc}, or throws naming {@code operation} and errno when the call failed (rc &lt; 0). */
+    static int check(String operation, int rc) {
+        if (rc < 0) {
+            throw lastError(operation);
+        }
+        return rc;
+    }
+
     static KvmException lastError(String operation) {
         return new KvmException(operation, com.sun.jna.Native.getLastError());
     }

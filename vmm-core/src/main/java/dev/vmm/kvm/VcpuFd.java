@@ -195,11 +195,7 @@ public final class VcpuFd implements AutoCloseable {
 
     /** Raw ioctl with a pointer argument, for requests this class does not wrap. */
     public int ioctl(String name, long request, Pointer arg) {
-        int rc = LibC.ioctl(fd, request, arg);
-        if (rc < 0) {
-            throw new KvmException(name, Native.getLastError());
-        }
-        return rc;
+        return KvmException.check(name, LibC.ioctl(fd, request, arg));
     }
 
     @Override

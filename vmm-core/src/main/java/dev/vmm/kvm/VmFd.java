@@ -136,11 +136,7 @@ public final class VmFd implements AutoCloseable {
     }
 
     int ioctl(String name, long request, Pointer arg) {
-        int rc = LibC.ioctl(fd, request, arg);
-        if (rc < 0) {
-            throw new KvmException(name, Native.getLastError());
-        }
-        return rc;
+        return KvmException.check(name, LibC.ioctl(fd, request, arg));
     }
 
     @Override
