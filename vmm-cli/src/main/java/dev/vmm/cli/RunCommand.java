@@ -52,6 +52,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "vmm: exit with the guest's value; qemu: (value << 1) | 1")
     ExitCodeStyle exitCode;
 
+    @Option(names = {"--no-reboot", "-no-reboot"},
+            description = "a guest reset ends the run with status 0 instead of rebooting the guest")
+    boolean noReboot;
+
     @Option(names = {"--timeout"}, paramLabel = "SECONDS", description = "stop the guest after this long (exit status "
             + VmOutcome.FAILURE_STATUS + ")")
     Integer timeoutSeconds;
@@ -63,6 +67,7 @@ public final class RunCommand implements Callable<Integer> {
         OutputStream console = new FileOutputStream(FileDescriptor.out);
         VmOutcome outcome;
         try (PcMachine machine = PcMachine.create(config, console)) {
+            machine.vm().setNoReboot(noReboot);
             machine.forwardStdin();
             outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
         } catch (dev.vmm.machine.MachineException e) {
