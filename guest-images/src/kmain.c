@@ -265,8 +265,14 @@ struct pvclock {
 } __attribute__((packed));
 static volatile struct pvclock kvmclock __attribute__((aligned(32)));
 
-/* ---- pvtest.reset: a marker below 640 KiB that no loader writes survives the reset ---- */
-#define RESET_MARKER_ADDR 0x7f000UL
+/*
+ * ---- pvtest.reset: a marker in RAM that survives the reset ----
+ * 2 MiB - 4 KiB: inside the smallest RAM vmm allows, above this kernel (linker.ld asserts it),
+ * and written by neither vmm's loaders nor QEMU's firmware (SeaBIOS reuses 0x7f000 on -M pc).
+ */
+#ifndef RESET_MARKER_ADDR
+#define RESET_MARKER_ADDR 0x1ff000UL
+#endif
 #define RESET_MAGIC 0x52455345545f5054UL /* "TP_RESET" */
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
 #define MSR_KVM_POLL_CONTROL 0x4b564d05
@@ -304,6 +310,8 @@ void kmain(u32 proto, u32 info)
         u32 f = 0;
         if (b == 0x4b4d564b && c == 0x564b4d56 && d == 0x0000004d) cpuid(0x40000001, &f, &b, &c, &d);
         if (f & (1u << 3)) {
+            /* nonzero here means firmware left kvmclock on (SeaBIOS does on QEMU -M pc) */
+            printf("# kvmclock msr 0x%x at entry = 0x%lx\n", MSR_KVM_SYSTEM_TIME_NEW, rdmsr(MSR_KVM_SYSTEM_TIME_NEW));
             wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (u64)&kvmclock | 1);
             printf("# kvmclock enabled: msr 0x%x = 0x%lx\n", MSR_KVM_SYSTEM_TIME_NEW, rdmsr(MSR_KVM_SYSTEM_TIME_NEW));
         }
