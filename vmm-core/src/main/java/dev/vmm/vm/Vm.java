@@ -69,6 +69,8 @@ public final class Vm implements MachineControl, AutoCloseable {
     }
 
     private final List<VcpuSnapshot> snapshots = new ArrayList<>();
+    /** Power-on state of the in-kernel PICs and IOAPIC (irqchip on only), written back on reset. */
+    private final List<byte[]> irqchipSnapshots = new ArrayList<>();
     private final Object pauseLock = new Object();
     private volatile boolean pauseRequested;
     private int parked;
@@ -228,6 +230,11 @@ public final class Vm implements MachineControl, AutoCloseable {
             throw new IllegalStateException("VM already started");
         }
         started = true;
+        if (irqchip == IrqchipMode.ON) {
+            for (int chip : new int[] {VmFd.IRQCHIP_PIC_MASTER, VmFd.IRQCHIP_PIC_SLAVE, VmFd.IRQCHIP_IOAPIC}) {
+                irqchipSnapshots.add(vmFd.getIrqchip(chip));
+            }
+        }
         for (Vcpu v : vcpus) {
             VcpuFd fd = v.fd();
             snapshots.add(new VcpuSnapshot(fd.getRegs(), fd.getSregs(), fd.getFpu(), fd.getLapic(), fd.getMpState()));
@@ -366,6 +373,9 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** Writes each vCPU's power-on snapshot back and applies QEMU's PV MSR reset values. */
     private void restorePowerOnState() {
+        for (byte[] chip : irqchipSnapshots) {
+            vmFd.setIrqchip(chip);
+        }
         for (int i = 0; i < vcpus.size(); i++) {
             VcpuFd fd = vcpus.get(i).fd();
             VcpuSnapshot s = snapshots.get(i);
