@@ -33,6 +33,12 @@ static inline void wrmsr(u32 msr, u64 v)
 {
     __asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
+static inline u64 rdmsr(u32 msr)
+{
+    u32 lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((u64)hi << 32) | lo;
+}
 static inline void pause(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline u32 mmio_r32(u64 a) { return *(volatile u32 *)a; }
 static inline void mmio_w32(u64 a, u32 v) { *(volatile u32 *)a = v; }
@@ -259,6 +265,25 @@ struct pvclock {
 } __attribute__((packed));
 static volatile struct pvclock kvmclock __attribute__((aligned(32)));
 
+/*
+ * ---- pvtest.reset: a marker in RAM that survives the reset ----
+ * 2 MiB - 4 KiB: inside the smallest RAM vmm allows, above this kernel (linker.ld asserts it),
+ * and written by neither vmm's loaders nor QEMU's firmware (SeaBIOS reuses 0x7f000 on -M pc).
+ */
+#ifndef RESET_MARKER_ADDR
+#define RESET_MARKER_ADDR 0x1ff000UL
+#endif
+#define RESET_MAGIC 0x52455345545f5054UL /* "TP_RESET" */
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+#define MSR_KVM_POLL_CONTROL 0x4b564d05
+
+static volatile u64 *reset_marker(void)
+{
+    u64 a = RESET_MARKER_ADDR;
+    __asm__("" : "+r"(a)); /* hide the constant address from -Warray-bounds */
+    return (volatile u64 *)a;
+}
+
 void kmain(u32 proto, u32 info)
 {
     u32 a, b, c, d;
@@ -272,12 +297,51 @@ void kmain(u32 proto, u32 info)
     outb(COM1 + 2, 0xC7);
     outb(COM1 + 4, 0x03);
 
+    const char *cl = get_cmdline(proto, info);
+    int reset_mode = has_word(cl, "pvtest.reset");
+    int second_boot = reset_mode && *reset_marker() == RESET_MAGIC;
+
+    if (reset_mode && !second_boot) {
+        /* first boot: dirty the PV MSRs the reset must clear, then ask the i8042 for a reset */
+        puts("TAP version 14\n");
+        printf("1..0 # SKIP pvtest.reset first boot: the tests run after the reset\n");
+        *reset_marker() = RESET_MAGIC;
+        cpuid(0x40000000, &a, &b, &c, &d);
+        u32 f = 0;
+        if (b == 0x4b4d564b && c == 0x564b4d56 && d == 0x0000004d) cpuid(0x40000001, &f, &b, &c, &d);
+        if (f & (1u << 3)) {
+            /* nonzero here means firmware left kvmclock on (SeaBIOS does on QEMU -M pc) */
+            printf("# kvmclock msr 0x%x at entry = 0x%lx\n", MSR_KVM_SYSTEM_TIME_NEW, rdmsr(MSR_KVM_SYSTEM_TIME_NEW));
+            wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (u64)&kvmclock | 1);
+            printf("# kvmclock enabled: msr 0x%x = 0x%lx\n", MSR_KVM_SYSTEM_TIME_NEW, rdmsr(MSR_KVM_SYSTEM_TIME_NEW));
+        }
+        if (f & (1u << 12)) {
+            wrmsr(MSR_KVM_POLL_CONTROL, 0);
+            printf("# poll-control msr 0x%x = 0x%lx\n", MSR_KVM_POLL_CONTROL, rdmsr(MSR_KVM_POLL_CONTROL));
+        }
+        printf("# resetting\n");
+        outb(0x64, 0xFE);
+        for (int i = 0; i < 1000000; i++) pause();
+        printf("not ok 1 - reset: i8042 reset (0xFE to port 0x64) did not reset the machine\n");
+        *reset_marker() = 0;
+        do_exit(1);
+    }
+
+    /* second boot: read the PV MSRs before test 4 touches kvmclock */
+    u64 after_reset_clock = ~0UL, after_reset_poll = ~0UL;
+    u32 after_reset_feat = 0;
+    if (second_boot) {
+        cpuid(0x40000000, &a, &b, &c, &d);
+        if (b == 0x4b4d564b && c == 0x564b4d56 && d == 0x0000004d) cpuid(0x40000001, &after_reset_feat, &b, &c, &d);
+        if (after_reset_feat & (1u << 3)) after_reset_clock = rdmsr(MSR_KVM_SYSTEM_TIME_NEW);
+        if (after_reset_feat & (1u << 12)) after_reset_poll = rdmsr(MSR_KVM_POLL_CONTROL);
+    }
+
     puts("TAP version 14\n");
-    printf("1..%d\n", NTESTS);
+    printf("1..%d\n", NTESTS + (second_boot ? 2 : 0));
     printf("# pvtest kernel\n");
     printf("# boot protocol: %s\n", proto == 1 ? "multiboot" : proto == 2 ? "pvh" : "unknown");
     if (proto == 0) printf("# boot magic eax=0x%08x ebx=0x%08x\n", boot_magic, info);
-    const char *cl = get_cmdline(proto, info);
     printf("# cmdline: %s\n", cl ? cl : "");
 
     /* 1: hypervisor bit */
@@ -378,6 +442,28 @@ void kmain(u32 proto, u32 info)
         wrmsr(msr, 0);
         printf("# kvmclock msr=0x%x version=%u system_time=%luns flags=0x%02x\n", msr, ver, st, fl);
         result(ver && !(ver & 1) && st != 0, "kvmclock: read system time", 0);
+    }
+
+    if (second_boot) {
+        /* 5, 6: QEMU's reset rule: PV MSRs back to 0, poll-control back to 1 */
+        *reset_marker() = 0;
+        printf("# second boot after reset\n");
+        cur_test = 5;
+        if (after_reset_feat & (1u << 3)) {
+            u64 v = after_reset_clock;
+            printf("# kvmclock msr 0x%x = 0x%lx\n", MSR_KVM_SYSTEM_TIME_NEW, v);
+            result(v == 0, "reset: kvmclock MSR is 0 after reset", 0);
+        } else {
+            result(1, "reset: kvmclock MSR is 0 after reset", " # SKIP kvmclock not offered");
+        }
+        cur_test = 6;
+        if (after_reset_feat & (1u << 12)) {
+            u64 v = after_reset_poll;
+            printf("# poll-control msr 0x%x = 0x%lx\n", MSR_KVM_POLL_CONTROL, v);
+            result(v == 1, "reset: poll-control MSR is 1 after reset", 0);
+        } else {
+            result(1, "reset: poll-control MSR is 1 after reset", " # SKIP kvm-poll-control not offered");
+        }
     }
 
     if (has_word(cl, "pvtest.spin=user")) spin_user();

@@ -120,6 +120,58 @@ class QmpTest {
         assertEquals(0, vmm.exitValue());
     }
 
+    /** utime + stime of one thread of the vmm process, in clock ticks (usually 10 ms). */
+    private long cpuTicks(int tid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + vmm.pid() + "/task/" + tid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private long ticksOver(int tid, long millis) throws Exception {
+        long before = cpuTicks(tid);
+        Thread.sleep(millis);
+        return cpuTicks(tid) - before;
+    }
+
+    @Test
+    void stopParksTheVcpusContResumesThemAndResetRebootsTheGuest() throws Exception {
+        serialOutputUntil("# spinning in user mode");
+        try (QmpClient c = new QmpClient(qmp)) {
+            c.execute("qmp_capabilities");
+            int tid = c.execute("query-cpus-fast").path("return").get(0).path("thread-id").asInt();
+            assertTrue(ticksOver(tid, 500) >= 20, "the spinning vCPU uses CPU while running");
+
+            c.sendRaw("{\"execute\":\"stop\"}\r\n");
+            JsonNode first = c.read();
+            JsonNode second = c.read();
+            assertTrue((first.has("return") && second.path("event").asText().equals("STOP"))
+                    || (second.has("return") && first.path("event").asText().equals("STOP")), first + " " + second);
+            assertEquals("paused", c.execute("query-status").path("return").path("status").asText());
+            assertTrue(ticksOver(tid, 500) <= 2, "a paused vCPU makes no progress");
+
+            c.sendRaw("{\"execute\":\"cont\"}\r\n");
+            first = c.read();
+            second = c.read();
+            assertTrue(first.path("event").asText().equals("RESUME") || second.path("event").asText().equals("RESUME"));
+            assertEquals("running", c.execute("query-status").path("return").path("status").asText());
+            assertTrue(ticksOver(tid, 500) >= 20, "running again after cont");
+
+            c.sendRaw("{\"execute\":\"system_reset\"}\r\n");
+            boolean sawReset = false;
+            for (int i = 0; i < 3 && !sawReset; i++) {
+                JsonNode n = c.read();
+                if (n.path("event").asText().equals("RESET")) {
+                    sawReset = true;
+                    assertEquals("host-qmp-system-reset", n.path("data").path("reason").asText());
+                }
+            }
+            assertTrue(sawReset, "RESET event");
+        }
+        // After the reset the guest boots again and prints its report a second time.
+        String again = serialOutputUntil("# spinning in user mode");
+        assertTrue(again.contains("TAP version 14"), again);
+    }
+
     @Test
     void fiftyClientsInParallelGetEveryReplyWhileTheGuestRuns() throws Exception {
         serialOutputUntil("# spinning in user mode");

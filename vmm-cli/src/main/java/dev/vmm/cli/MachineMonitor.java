@@ -25,22 +25,33 @@ final class MachineMonitor implements MonitorTarget {
 
     @Override
     public String status() {
-        return machine.vm().hasEnded() ? "shutdown" : "running";
+        Vm vm = machine.vm();
+        return vm.hasEnded() ? "shutdown" : vm.isPaused() ? "paused" : "running";
     }
 
     @Override
     public void stop() {
-        throw QmpError.generic("stop is not supported yet");
+        machine.vm().pause(); // already paused: QEMU answers {} too
     }
 
     @Override
     public void cont() {
-        throw QmpError.generic("cont is not supported yet");
+        machine.vm().resume();
+    }
+
+    /** True while a reset the monitor asked for has not been reported yet. */
+    private volatile boolean hostReset;
+
+    boolean takeHostReset() {
+        boolean r = hostReset;
+        hostReset = false;
+        return r;
     }
 
     @Override
     public void reset() {
-        throw QmpError.generic("system_reset is not supported yet");
+        hostReset = true;
+        machine.vm().reset();
     }
 
     @Override

@@ -60,6 +60,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "vmm: exit with the guest's value; qemu: (value << 1) | 1")
     ExitCodeStyle exitCode;
 
+    @Option(names = {"--no-reboot", "-no-reboot"},
+            description = "a guest reset ends the run with status 0 instead of rebooting the guest")
+    boolean noReboot;
+
     @Option(names = {"--timeout"}, paramLabel = "SECONDS", description = "stop the guest after this long (exit status "
             + VmOutcome.FAILURE_STATUS + ")")
     Integer timeoutSeconds;
@@ -88,12 +92,19 @@ public final class RunCommand implements Callable<Integer> {
             }
             try (PcMachine machine = PcMachine.create(config, console)) {
                 running.set(machine);
+                machine.vm().setNoReboot(noReboot);
                 if (serial.equals("stdio")) {
                     machine.forwardStdin();
                 }
                 MachineMonitor monitor = new MachineMonitor(machine);
                 if (qmpSpec != null) {
-                    qmpServer = new QmpServer(qmpSpec, monitor);
+                    QmpServer server = new QmpServer(qmpSpec, monitor);
+                    qmpServer = server;
+                    machine.vm().setResetListener(() -> {
+                        boolean host = monitor.takeHostReset();
+                        server.emit("RESET", QmpServer.data().put("guest", !host)
+                                .put("reason", host ? "host-qmp-system-reset" : "guest-reset"));
+                    });
                 }
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
                 if (qmpServer != null) {

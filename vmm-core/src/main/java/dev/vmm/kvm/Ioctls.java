@@ -90,6 +90,10 @@ public final class Ioctls {
     public static final long KVM_IRQ_LINE = iow(0x61, SIZEOF_KVM_IRQ_LEVEL);
     public static final long KVM_CREATE_PIT2 = iow(0x77, SIZEOF_KVM_PIT_CONFIG);
     public static final long KVM_GET_CLOCK = ior(0x7c, SIZEOF_KVM_CLOCK_DATA);
+    /** struct kvm_irqchip: chip_id u32, pad u32, 512-byte union. */
+    public static final int SIZEOF_KVM_IRQCHIP = 520;
+    public static final long KVM_GET_IRQCHIP = iowr(0x62, SIZEOF_KVM_IRQCHIP);
+    public static final long KVM_SET_IRQCHIP = ior(0x63, SIZEOF_KVM_IRQCHIP);
     /** Also a vCPU ioctl: the fd decides which object the capability is enabled on. */
     public static final long KVM_ENABLE_CAP = iow(0xa3, SIZEOF_KVM_ENABLE_CAP);
     public static final long KVM_SIGNAL_MSI = iow(0xa5, SIZEOF_KVM_MSI);

@@ -111,6 +111,25 @@ public final class VmFd implements AutoCloseable {
         return new Clock(m.getLong(0), m.getInt(8), m.getLong(16), m.getLong(24));
     }
 
+    /** KVM_IRQCHIP_PIC_MASTER, _PIC_SLAVE, _IOAPIC: the chip ids of KVM_GET/SET_IRQCHIP. */
+    public static final int IRQCHIP_PIC_MASTER = 0, IRQCHIP_PIC_SLAVE = 1, IRQCHIP_IOAPIC = 2;
+
+    /** KVM_GET_IRQCHIP: the whole struct kvm_irqchip (chip id included) of one in-kernel chip. */
+    public byte[] getIrqchip(int chipId) {
+        Memory m = new Memory(Ioctls.SIZEOF_KVM_IRQCHIP);
+        m.clear();
+        m.setInt(0, chipId);
+        ioctl("KVM_GET_IRQCHIP", Ioctls.KVM_GET_IRQCHIP, m);
+        return m.getByteArray(0, Ioctls.SIZEOF_KVM_IRQCHIP);
+    }
+
+    /** KVM_SET_IRQCHIP with a struct from {@link #getIrqchip}. */
+    public void setIrqchip(byte[] chip) {
+        Memory m = new Memory(Ioctls.SIZEOF_KVM_IRQCHIP);
+        m.write(0, chip, 0, Ioctls.SIZEOF_KVM_IRQCHIP);
+        ioctl("KVM_SET_IRQCHIP", Ioctls.KVM_SET_IRQCHIP, m);
+    }
+
     /** KVM_SIGNAL_MSI; returns &gt;0 delivered, 0 blocked by the guest. */
     public int signalMsi(long address, int data) {
         Memory m = new Memory(Ioctls.SIZEOF_KVM_MSI);

@@ -23,11 +23,26 @@ final class Vcpu implements Runnable {
     private final MmioBus mmio;
     private final Consumer<VmOutcome> onEnd;
     private final ExitReport reports;
+    private final PauseGate gate;
     private volatile VcpuKicker kicker;
     private volatile boolean stopping;
     private Thread thread;
 
-    Vcpu(int index, VcpuFd fd, IoBus io, MmioBus mmio, ExitReport reports, Consumer<VmOutcome> onEnd) {
+    /**
+     * Where a vCPU waits while the VM is paused (for a reset): {@link #pauseRequested} is checked
+     * before every KVM_RUN; {@link #park} blocks until the pause is over; {@link #requestReset}
+     * is how a vCPU asks for a reset (KVM_EXIT_SYSTEM_EVENT type reset).
+     */
+    interface PauseGate {
+        boolean pauseRequested();
+
+        void park(int index);
+
+        void requestReset();
+    }
+
+    Vcpu(int index, VcpuFd fd, IoBus io, MmioBus mmio, ExitReport reports, Consumer<VmOutcome> onEnd, PauseGate gate) {
+        this.gate = gate;
         this.index = index;
         this.fd = fd;
         this.io = io;
@@ -44,6 +59,18 @@ final class Vcpu implements Runnable {
         thread = new Thread(this, "vcpu-" + index);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Kicks the thread out of KVM_RUN (it then looks at the pause gate); returns at once. */
+    void kick() {
+        VcpuKicker k = kicker;
+        if (k != null) {
+            k.kick();
+        }
+    }
+
+    boolean isStopping() {
+        return stopping;
     }
 
     /** Asks the thread to leave KVM_RUN and stop; returns at once. */
@@ -82,6 +109,10 @@ final class Vcpu implements Runnable {
             }
             KvmRun run = fd.kvmRun();
             while (!stopping) {
+                if (gate.pauseRequested()) {
+                    gate.park(index);
+                    continue;
+                }
                 if (!fd.run()) {
                     // EINTR: a kick. Consume it and look at why we were kicked.
                     kicker.acknowledge();
@@ -142,6 +173,10 @@ final class Vcpu implements Runnable {
                 return false;
             }
             case KvmRun.EXIT_SYSTEM_EVENT -> {
+                if (run.systemEventType() == KvmRun.SYSTEM_EVENT_RESET) {
+                    gate.requestReset();
+                    return true;
+                }
                 onEnd.accept(systemEvent(run));
                 return false;
             }

@@ -7,7 +7,12 @@ import dev.vmm.kvm.Ioctls;
 import dev.vmm.bus.IrqLine;
 import dev.vmm.bus.MachineControl;
 import dev.vmm.cpu.CpuidEntry;
+import dev.vmm.kvm.Fpu;
 import dev.vmm.kvm.Kvm;
+import dev.vmm.kvm.MpState;
+import dev.vmm.kvm.Msr;
+import dev.vmm.kvm.Regs;
+import dev.vmm.kvm.Sregs;
 import dev.vmm.kvm.VcpuFd;
 import dev.vmm.kvm.VmFd;
 import dev.vmm.memory.GuestMemory;
@@ -20,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A KVM virtual machine: guest memory registered as slots, the in-kernel interrupt controllers
@@ -48,7 +54,34 @@ public final class Vm implements MachineControl, AutoCloseable {
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final AtomicReference<VmOutcome> outcome = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
-    private boolean started;
+    private volatile boolean started;
+
+    /** PV MSRs that QEMU resets to 0 (kvm_arch_reset_vcpu / kvm_put_msrs): pvclock, async PF, steal time, PV EOI, PV IPI... */
+    static final int[] PV_MSRS_RESET_TO_ZERO = {
+            0x11, 0x12, 0x4b564d00, 0x4b564d01, 0x4b564d02, 0x4b564d03, 0x4b564d04, 0x4b564d06, 0x4b564d07};
+    /** MSR_KVM_POLL_CONTROL: QEMU resets it to 1 (host-side polling enabled). */
+    static final int MSR_KVM_POLL_CONTROL = 0x4b564d05;
+    /** More resets than this in one run end it as a failure (a guest stuck in a reset loop). */
+    public static final int MAX_RESETS = 100;
+    private static final long PARK_POLL_MILLIS = 50;
+
+    /** Power-on state of each vCPU, taken at {@link #start}; written back on reset. */
+    private record VcpuSnapshot(Regs regs, Sregs sregs, Fpu fpu, byte[] lapic, MpState mpState) {
+    }
+
+    private final List<VcpuSnapshot> snapshots = new ArrayList<>();
+    /** Power-on state of the in-kernel PICs and IOAPIC (irqchip on only), written back on reset. */
+    private final List<byte[]> irqchipSnapshots = new ArrayList<>();
+    private final Object pauseLock = new Object();
+    private volatile boolean pauseRequested;
+    private volatile boolean userPaused;
+    private boolean resetInProgress;
+    private volatile Runnable resetListener;
+    private int parked;
+    private long pauseGeneration;
+    private volatile Runnable reloadHook;
+    private volatile boolean noReboot;
+    private volatile int resetCount;
 
     private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory, IrqchipMode irqchip) {
         this.irqchip = irqchip;
@@ -119,7 +152,22 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     private void addVcpu(VcpuFd fd) {
         ExitReport reports = new ExitReport(memory);
-        vcpus.add(new Vcpu(vcpus.size(), fd, io, mmio, reports, this::end));
+        vcpus.add(new Vcpu(vcpus.size(), fd, io, mmio, reports, this::end, new Vcpu.PauseGate() {
+            @Override
+            public boolean pauseRequested() {
+                return pauseRequested;
+            }
+
+            @Override
+            public void park(int index) {
+                parkVcpu();
+            }
+
+            @Override
+            public void requestReset() {
+                reset();
+            }
+        }));
     }
 
     public Kvm kvm() {
@@ -196,6 +244,15 @@ public final class Vm implements MachineControl, AutoCloseable {
             throw new IllegalStateException("VM already started");
         }
         started = true;
+        if (irqchip == IrqchipMode.ON) {
+            for (int chip : new int[] {VmFd.IRQCHIP_PIC_MASTER, VmFd.IRQCHIP_PIC_SLAVE, VmFd.IRQCHIP_IOAPIC}) {
+                irqchipSnapshots.add(vmFd.getIrqchip(chip));
+            }
+        }
+        for (Vcpu v : vcpus) {
+            VcpuFd fd = v.fd();
+            snapshots.add(new VcpuSnapshot(fd.getRegs(), fd.getSregs(), fd.getFpu(), fd.getLapic(), fd.getMpState()));
+        }
         for (Vcpu v : vcpus) {
             v.start();
         }
@@ -230,10 +287,228 @@ public final class Vm implements MachineControl, AutoCloseable {
         end(VmOutcome.powerOff(exitStatus));
     }
 
+    /**
+     * The machine's boot plan, run again on every reset after the vCPUs are back at power-on:
+     * it rewrites the kernel image and firmware tables and sets the boot vCPU's entry state.
+     */
+    public void setReloadHook(Runnable reload) {
+        this.reloadHook = reload;
+    }
+
+    /** QEMU's {@code -no-reboot}: a reset request ends the run with status 0. */
+    public void setNoReboot(boolean on) {
+        this.noReboot = on;
+    }
+
+    /** Number of resets carried out so far in this run. */
+    public int resetCount() {
+        return resetCount;
+    }
+
+    /**
+     * Resets the machine in place, from any thread: every vCPU is kicked out of KVM_RUN and
+     * parked, then (on a thread of its own) each vCPU gets its power-on state back, the PV MSRs
+     * get QEMU's reset values, the boot plan is loaded again, and the vCPUs resume (or stay
+     * paused, when the monitor had paused them). A request while a reset is under way is folded
+     * into that one.
+     */
     @Override
     public void reset() {
-        // No reset support yet: treat as the end of the run, as QEMU's -no-reboot does.
-        end(VmOutcome.powerOff(0));
+        if (noReboot || !started) {
+            end(VmOutcome.powerOff(0));
+            return;
+        }
+        synchronized (pauseLock) {
+            if (resetInProgress || outcome.get() != null) {
+                return;
+            }
+            resetInProgress = true;
+        }
+        Thread t = new Thread(this::performReset, "vm-reset");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Pauses the guest (QMP {@code stop}): returns once every vCPU has left KVM_RUN and waits.
+     * @return false when the VM has already ended or was paused
+     */
+    public boolean pause() {
+        synchronized (pauseLock) {
+            if (userPaused || outcome.get() != null) {
+                return false;
+            }
+            userPaused = true;
+        }
+        try {
+            return parkAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Lets a paused guest run again (QMP {@code cont}). @return false when it was not paused */
+    public boolean resume() {
+        synchronized (pauseLock) {
+            if (!userPaused) {
+                return false;
+            }
+            userPaused = false;
+            if (!resetInProgress) {
+                releaseAll();
+            }
+            return true;
+        }
+    }
+
+    public boolean isPaused() {
+        return userPaused;
+    }
+
+    /**
+     * Runs {@code action} while no vCPU is inside KVM_RUN (vCPU ioctls such as KVM_GET_MSRS wait
+     * for KVM_RUN to return, so a running guest must be paused to be looked at), then lets the
+     * guest go on unless it was paused already.
+     */
+    public <T> T whilePaused(Supplier<T> action) {
+        boolean pausedHere = pause();
+        try {
+            return action.get();
+        } finally {
+            if (pausedHere) {
+                resume();
+            }
+        }
+    }
+
+    /** Asks every vCPU to park and waits until all have (or the VM ended). Caller must not hold pauseLock. */
+    private boolean parkAll() throws InterruptedException {
+        synchronized (pauseLock) {
+            if (!pauseRequested) {
+                pauseRequested = true;
+                parked = 0;
+            }
+        }
+        for (Vcpu v : vcpus) {
+            v.kick();
+        }
+        synchronized (pauseLock) {
+            while (parked < liveVcpus()) {
+                if (outcome.get() != null) {
+                    return false;
+                }
+                pauseLock.wait(PARK_POLL_MILLIS);
+            }
+            return true;
+        }
+    }
+
+    /** vCPUs whose thread still runs (a vCPU that ended cannot park). */
+    private int liveVcpus() {
+        int n = 0;
+        for (Vcpu v : vcpus) {
+            if (v.isAlive()) n++;
+        }
+        return n;
+    }
+
+    /** Releases parked vCPUs. Caller holds pauseLock. */
+    private void releaseAll() {
+        pauseRequested = false;
+        parked = 0;
+        pauseGeneration++;
+        pauseLock.notifyAll();
+    }
+
+    /** Called by a vCPU thread that saw the pause request: waits until the pause is over or the VM ends. */
+    private void parkVcpu() {
+        synchronized (pauseLock) {
+            long generation = pauseGeneration;
+            parked++;
+            pauseLock.notifyAll();
+            while (pauseGeneration == generation && outcome.get() == null) {
+                try {
+                    pauseLock.wait(PARK_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void performReset() {
+        try {
+            if (!parkAll()) {
+                return;
+            }
+            int n = ++resetCount;
+            if (n > MAX_RESETS) {
+                end(VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT, "vmm: guest reset more than " + MAX_RESETS
+                        + " times in one run (reset loop?); stopped it"));
+                return;
+            }
+            restorePowerOnState();
+            Runnable reload = reloadHook;
+            if (reload != null) {
+                reload.run();
+            }
+            Runnable listener = resetListener;
+            if (listener != null) {
+                listener.run();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            end(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: reset interrupted"));
+        } catch (RuntimeException e) {
+            end(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: reset failed: " + e.getMessage()));
+        } finally {
+            synchronized (pauseLock) {
+                resetInProgress = false;
+                if (!userPaused) {
+                    releaseAll();
+                }
+            }
+        }
+    }
+
+    /** Called after each in-place reset (the monitor turns it into a RESET event). */
+    public void setResetListener(Runnable listener) {
+        this.resetListener = listener;
+    }
+
+    /** Writes each vCPU's power-on snapshot back and applies QEMU's PV MSR reset values. */
+    private void restorePowerOnState() {
+        for (byte[] chip : irqchipSnapshots) {
+            vmFd.setIrqchip(chip);
+        }
+        for (int i = 0; i < vcpus.size(); i++) {
+            VcpuFd fd = vcpus.get(i).fd();
+            VcpuSnapshot s = snapshots.get(i);
+            fd.setSregs(s.sregs());
+            fd.setRegs(s.regs());
+            fd.setFpu(s.fpu());
+            fd.setLapic(s.lapic());
+            fd.setMpState(s.mpState());
+            for (Msr m : pvMsrResetValues()) {
+                try {
+                    fd.setMsrs(List.of(m));
+                } catch (RuntimeException e) {
+                    // The host does not know this MSR (or does not let it be written): nothing to reset.
+                }
+            }
+        }
+    }
+
+    /** QEMU's rule: every PV MSR goes to 0, MSR_KVM_POLL_CONTROL to 1. */
+    static List<Msr> pvMsrResetValues() {
+        List<Msr> out = new ArrayList<>();
+        for (int index : PV_MSRS_RESET_TO_ZERO) {
+            out.add(new Msr(index, 0));
+        }
+        out.add(new Msr(MSR_KVM_POLL_CONTROL, 1));
+        return out;
     }
 
     /** Stops the guest (kicking vCPUs that still run) and frees everything, in reverse order of creation. */

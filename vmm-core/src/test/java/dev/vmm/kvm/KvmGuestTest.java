@@ -51,6 +51,22 @@ class KvmGuestTest {
         if (kvm != null) kvm.close();
     }
 
+    @Test
+    void irqchipStateRoundTrips() {
+        // What a reset writes back: the power-on state of the in-kernel PICs and IOAPIC.
+        for (int chip : new int[] {VmFd.IRQCHIP_PIC_MASTER, VmFd.IRQCHIP_PIC_SLAVE, VmFd.IRQCHIP_IOAPIC}) {
+            byte[] state = vm.getIrqchip(chip);
+            assertEquals(Ioctls.SIZEOF_KVM_IRQCHIP, state.length);
+            assertEquals(chip, state[0]);
+            vm.setIrqchip(state);
+            assertTrue(java.util.Arrays.equals(state, vm.getIrqchip(chip)), "chip " + chip);
+        }
+        // IOAPIC base address (struct kvm_ioapic_state.base_address, u64 at offset 8 of the union).
+        byte[] ioapic = vm.getIrqchip(VmFd.IRQCHIP_IOAPIC);
+        long base = java.nio.ByteBuffer.wrap(ioapic, 8, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0xfec00000L, base);
+    }
+
     /** Flat 32-bit protected mode, EIP = CODE. Descriptors are loaded straight into the hidden parts. */
     private VcpuFd protectedModeVcpu(byte[] code) {
         mem.write(CODE, code);

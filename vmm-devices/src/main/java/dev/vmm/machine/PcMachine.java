@@ -12,6 +12,7 @@ import dev.vmm.cpu.PvFeature;
 import dev.vmm.devices.DebugExit;
 import dev.vmm.devices.IoApic;
 import dev.vmm.devices.FwCfg;
+import dev.vmm.devices.I8042;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
 import dev.vmm.vm.BootState;
@@ -70,6 +71,8 @@ public final class PcMachine implements AutoCloseable {
         try {
             CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
             BootState.load(plan, vm.memory(), vm.vcpu(0));
+            // A reset puts the vCPUs back at power-on and then runs the same boot plan again.
+            vm.setReloadHook(() -> BootState.load(plan, vm.memory(), vm.vcpu(0)));
             vm.setMsiExtendedDestination(model.isOn(PvFeature.MSI_EXT_DEST_ID));
             IrqLine serialIrq = vm.isaIrq(Uart8250.COM1_IRQ);
             if (config.irqchip() == IrqchipMode.SPLIT) {
@@ -82,6 +85,9 @@ public final class PcMachine implements AutoCloseable {
             vm.io().register(Uart8250.COM1_BASE, Uart8250.PORT_COUNT, serial);
             vm.io().register(DebugExit.PORT, DebugExit.SIZE, new DebugExit(vm));
             vm.io().register(PostCodePort.PORT, 1, new PostCodePort());
+            I8042 i8042 = new I8042(vm);
+            vm.io().register(I8042.DATA_PORT, 1, i8042);
+            vm.io().register(I8042.COMMAND_PORT, 1, i8042);
             vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
             return new PcMachine(vm, serial, model);
         } catch (RuntimeException e) {

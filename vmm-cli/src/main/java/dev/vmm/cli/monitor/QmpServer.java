@@ -87,11 +87,19 @@ public final class QmpServer implements AutoCloseable {
             return list;
         });
         commands.put("stop", a -> {
+            boolean wasRunning = target.status().equals("running");
             target.stop();
+            if (wasRunning) {
+                emit("STOP", null);
+            }
             return obj();
         });
         commands.put("cont", a -> {
+            boolean wasPaused = target.status().equals("paused");
             target.cont();
+            if (wasPaused) {
+                emit("RESUME", null);
+            }
             return obj();
         });
         commands.put("system_reset", a -> {
