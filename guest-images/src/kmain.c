@@ -5,6 +5,8 @@ typedef unsigned int u32;
 typedef unsigned long u64;
 typedef signed char s8;
 
+#include "pvfeatures.h"
+
 #define NTESTS 4
 #define COM1 0x3f8
 #define TRAMP_BASE 0x8000
@@ -107,6 +109,7 @@ struct exc_frame { u64 vector, error, rip, cs, rflags, rsp, ss; };
 
 void exception_handler(struct exc_frame *fr)
 {
+    if (pvfeatures_fixup(fr)) return; /* expected #GP of a guarded MSR access: resume */
     u64 cr2;
     __asm__ volatile("mov %%cr2,%0" : "=r"(cr2));
     printf("not ok %d - unexpected exception %u at rip=0x%lx\n", cur_test ? cur_test : 1,
@@ -273,7 +276,7 @@ void kmain(u32 proto, u32 info)
     outb(COM1 + 4, 0x03);
 
     puts("TAP version 14\n");
-    printf("1..%d\n", NTESTS);
+    printf("1..%d\n", NTESTS + PV_NTESTS);
     printf("# pvtest kernel\n");
     printf("# boot protocol: %s\n", proto == 1 ? "multiboot" : proto == 2 ? "pvh" : "unknown");
     if (proto == 0) printf("# boot magic eax=0x%08x ebx=0x%08x\n", boot_magic, info);
@@ -379,6 +382,9 @@ void kmain(u32 proto, u32 info)
         printf("# kvmclock msr=0x%x version=%u system_time=%luns flags=0x%02x\n", msr, ver, st, fl);
         result(ver && !(ver & 1) && st != 0, "kvmclock: read system time", 0);
     }
+
+    cur_test = NTESTS + 1;
+    failed |= pvfeatures_run(cl, kf_a, online, NTESTS + 1);
 
     if (has_word(cl, "pvtest.spin=user")) spin_user();
     if (has_word(cl, "pvtest.spin=kernel")) {
