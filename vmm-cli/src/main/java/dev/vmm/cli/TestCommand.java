@@ -116,6 +116,7 @@ public final class TestCommand implements Callable<Integer> {
         int hostPv = hostPvBits(host);
         boolean pvm = Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
         String hc = hypercalls != null ? hypercalls : pvm ? "none" : "auto";
+        stable = hostClockStable(k);
 
         List<Cell> cells = new ArrayList<>();
         for (PvFeature f : chosen) {
@@ -124,7 +125,7 @@ public final class TestCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            System.out.println(toJson(cells, hostPv, pvm));
+            System.out.println(toJson(cells, hostPv, pvm, stable));
         } else {
             printMatrix(chosen, cells);
         }
@@ -132,6 +133,29 @@ public final class TestCommand implements Callable<Integer> {
             Files.writeString(junit, toJunit(cells), StandardCharsets.UTF_8);
         }
         return cells.stream().anyMatch(c -> c.status.equals("fail")) ? 1 : 0;
+    }
+
+    private boolean stable;
+
+    /**
+     * KVM_GET_CLOCK after a probe boot: KVM_CLOCK_TSC_STABLE (2) means KVM runs a master clock, so
+     * a kvmclock-stable-bit guest must see PVCLOCK_TSC_STABLE_BIT. (A VM whose vCPUs never ran
+     * reports 0: KVM decides once the vCPUs' TSCs are matched.)
+     */
+    boolean hostClockStable(Path k) {
+        try {
+            MachineConfig config = MachineConfig.validated(k, "pvtest.probe", 128L << 20, 1, "host");
+            try (PcMachine m = PcMachine.create(config, new ByteArrayOutputStream(),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+                m.run(Duration.ofSeconds(30));
+                return (m.vm().fd().getClock().flags() & 2) != 0;
+            }
+        } catch (RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     static int hostPvBits(List<CpuidEntry> host) {
@@ -162,6 +186,7 @@ public final class TestCommand implements Callable<Integer> {
         append.append(" pvtest.hostpv=0x").append(Integer.toHexString(hostPv));
         append.append(" pvtest.hypercall=").append(hc);
         if (c.enforce) append.append(" pvtest.enforce=1");
+        if (stable) append.append(" pvtest.stable=1");
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         VmOutcome outcome;
@@ -225,7 +250,7 @@ public final class TestCommand implements Callable<Integer> {
     }
 
     private void printMatrix(List<PvFeature> chosen, List<Cell> cells) {
-        System.out.printf("%-22s %-6s %-6s %-12s%n", "feature", "on", "off", "off+enforce");
+        System.out.printf("%-22s %-6s %-6s %s%n", "feature", "on", "off", "off+enforce");
         List<String> notes = new ArrayList<>();
         for (PvFeature f : chosen) {
             StringBuilder row = new StringBuilder(String.format("%-22s", f.qemuName()));
@@ -245,9 +270,10 @@ public final class TestCommand implements Callable<Integer> {
         System.out.println(pass + " passed, " + fail + " failed, " + skip + " skipped");
     }
 
-    static String toJson(List<Cell> cells, int hostPv, boolean pvm) {
+    static String toJson(List<Cell> cells, int hostPv, boolean pvm, boolean stable) {
         StringBuilder sb = new StringBuilder("{\"hostPvEax\":\"0x").append(Integer.toHexString(hostPv))
-                .append("\",\"kvmPvm\":").append(pvm).append(",\"cells\":[");
+                .append("\",\"kvmPvm\":").append(pvm).append(",\"hostClockStable\":").append(stable)
+                .append(",\"cells\":[");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);
             if (i > 0) sb.append(',');
