@@ -423,7 +423,9 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     const char *hc = arg(cl, "pvtest.hypercall");
     if (hc && hc[0] == 'v' && hc[2] == 'm' && hc[3] == 'm') amd = 1;      /* vmmcall */
     else if (hc && hc[0] == 'v' && hc[2] == 'c') amd = 0;                /* vmcall */
-    /* default: not tried. On kvm-pvm (nested, CPL0 emulated) VMCALL/VMMCALL never return, so
+    /* default: not tried. On kvm-pvm (nested, CPL0 emulated) VMCALL/VMMCALL never return: KVM
+     * patches VMMCALL to VMCALL (0f 01 c1) and the vCPU then stays at that RIP with RAX unchanged;
+     * PVM's own SYSCALL hypercall is for PVM guests (here: #UD). So
      * the harness opts in with pvtest.hypercall=auto|vmcall|vmmcall where hypercalls work. */
     no_hc = !hc || hc[0] == 'n';
     note(no_hc ? "pv: hypercalls not tried (pass pvtest.hypercall=auto)\n" : amd ? "pv: hypercalls with VMMCALL\n" : "pv: hypercalls with VMCALL\n");
