@@ -277,13 +277,35 @@ exc\n:  pushq   $\n
         EXC_NOERR 31
 
 exc_common:
-        /* stack: vector, error, rip, cs, rflags, rsp, ss */
-        movq    %rsp, %rdi
+        /* stack: vector, error, rip, cs, rflags, rsp, ss; the handler may return
+         * (a fixed-up fault, e.g. a guarded rdmsr): then resume at the frame's rip */
+        pushq   %rax
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %rbx
+        leaq    80(%rsp), %rdi
+        movq    %rsp, %rbx
         andq    $-16, %rsp
         call    exception_handler
-9:      cli
-        hlt
-        jmp     9b
+        movq    %rbx, %rsp
+        popq    %rbx
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rax
+        addq    $16, %rsp               /* vector, error */
+        iretq
 
         .section .rodata
         .align 8

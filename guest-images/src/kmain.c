@@ -5,6 +5,8 @@ typedef unsigned int u32;
 typedef unsigned long u64;
 typedef signed char s8;
 
+#include "pvfeatures.h"
+
 #define NTESTS 4
 #define COM1 0x3f8
 #define TRAMP_BASE 0x8000
@@ -113,6 +115,7 @@ struct exc_frame { u64 vector, error, rip, cs, rflags, rsp, ss; };
 
 void exception_handler(struct exc_frame *fr)
 {
+    if (pvfeatures_fixup(fr)) return; /* expected #GP of a guarded MSR access: resume */
     u64 cr2;
     __asm__ volatile("mov %%cr2,%0" : "=r"(cr2));
     printf("not ok %d - unexpected exception %u at rip=0x%lx\n", cur_test ? cur_test : 1,
@@ -338,7 +341,7 @@ void kmain(u32 proto, u32 info)
     }
 
     puts("TAP version 14\n");
-    printf("1..%d\n", NTESTS + (second_boot ? 2 : 0));
+    printf("1..%d\n", NTESTS + (second_boot ? 2 : 0) + PV_NTESTS);
     printf("# pvtest kernel\n");
     printf("# boot protocol: %s\n", proto == 1 ? "multiboot" : proto == 2 ? "pvh" : "unknown");
     if (proto == 0) printf("# boot magic eax=0x%08x ebx=0x%08x\n", boot_magic, info);
@@ -464,6 +467,12 @@ void kmain(u32 proto, u32 info)
         } else {
             result(1, "reset: poll-control MSR is 1 after reset", " # SKIP kvm-poll-control not offered");
         }
+    }
+    {
+        /* the PV checks follow the reset checks when there are any */
+        int pv_first = NTESTS + (second_boot ? 2 : 0) + 1;
+        cur_test = pv_first;
+        failed |= pvfeatures_run(cl, kf_a, online, pv_first);
     }
 
     if (has_word(cl, "pvtest.spin=user")) spin_user();

@@ -68,6 +68,10 @@ public final class RunCommand implements Callable<Integer> {
             + VmOutcome.FAILURE_STATUS + ")")
     Integer timeoutSeconds;
 
+    @Option(names = {"--pv-report"}, description = "after the guest ends, print the host's view of every vCPU's PV MSRs"
+            + " (KVM_GET_MSRS) and the kvmclock structure the guest registered, as '# host: ...' lines")
+    boolean pvReport;
+
     @Override
     public Integer call() throws Exception {
         MachineConfig config = toConfig();
@@ -107,6 +111,12 @@ public final class RunCommand implements Callable<Integer> {
                     });
                 }
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
+                if (pvReport) {
+                    StringBuilder sb = new StringBuilder();
+                    for (String line : machine.pvReport()) sb.append(line).append('\n');
+                    console.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    console.flush();
+                }
                 if (qmpServer != null) {
                     ObjectNode data = QmpServer.data().put("guest", !monitor.quitRequested())
                             .put("reason", monitor.quitRequested() ? "host-qmp-quit"

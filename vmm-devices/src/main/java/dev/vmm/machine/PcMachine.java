@@ -144,6 +144,34 @@ public final class PcMachine implements AutoCloseable {
         return outcome;
     }
 
+    /**
+     * After {@link #run}: the host's view of every vCPU's PV MSRs and kvmclock structure
+     * ({@link dev.vmm.pv.PvReport}), one line per vCPU per MSR. KVM_GET_MSRS waits for a vCPU
+     * still leaving KVM_RUN; a vCPU that does not leave within 5 s is reported as such.
+     */
+    public java.util.List<String> pvReport() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < vm.cpuCount(); i++) {
+            final int idx = i;
+            java.util.concurrent.FutureTask<java.util.List<String>> task = new java.util.concurrent.FutureTask<>(
+                    () -> dev.vmm.pv.PvReport.lines(idx, vm.vcpu(idx), vm.memory()));
+            Thread t = new Thread(task, "pv-report-" + i);
+            t.setDaemon(true);
+            t.start();
+            try {
+                out.addAll(task.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.TimeoutException e) {
+                out.add("# host: vcpu " + i + " still in KVM_RUN, MSRs not read");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                out.add("# host: vcpu " + i + " MSRs not read: " + e.getCause());
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         vm.close();

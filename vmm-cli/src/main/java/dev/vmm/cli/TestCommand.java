@@ -1,0 +1,353 @@
+package dev.vmm.cli;
+
+import dev.vmm.cpu.CpuModel;
+import dev.vmm.cpu.CpuidEntry;
+import dev.vmm.cpu.IrqchipMode;
+import dev.vmm.cpu.PvFeature;
+import dev.vmm.machine.MachineConfig;
+import dev.vmm.machine.MachineException;
+import dev.vmm.machine.PcMachine;
+import dev.vmm.vm.VmOutcome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vmm test}: boots the test kernel once per PV feature and configuration — on
+ * ({@code host,+F}), off ({@code host,-F}) and off with enforcement
+ * ({@code host,-F,kvm-pv-enforce-cpuid}) — reads the guest's TAP and prints a feature ×
+ * configuration matrix. Every skip carries its reason. In-process: one {@link PcMachine} per boot,
+ * serial captured in memory.
+ */
+@Command(name = "test", mixinStandardHelpOptions = true,
+        description = {"Prove each KVM PV feature from inside the test kernel: on, off, and off with",
+                "kvm-pv-enforce-cpuid. Prints a matrix; exits 1 if any cell failed."})
+public final class TestCommand implements Callable<Integer> {
+    /** The features the test kernel checks, and the TAP description prefix of its check. */
+    static final Map<PvFeature, String> CHECKS = new LinkedHashMap<>();
+
+    static {
+        CHECKS.put(PvFeature.KVMCLOCK, "pv kvmclock:");
+        CHECKS.put(PvFeature.KVMCLOCK_STABLE_BIT, "pv kvmclock-stable-bit");
+        CHECKS.put(PvFeature.ASYNCPF, "pv kvm-asyncpf /");
+        CHECKS.put(PvFeature.STEAL_TIME, "pv kvm-steal-time");
+        CHECKS.put(PvFeature.PV_EOI, "pv kvm-pv-eoi");
+        CHECKS.put(PvFeature.PV_IPI, "pv kvm-pv-ipi");
+        CHECKS.put(PvFeature.POLL_CONTROL, "pv kvm-poll-control");
+        CHECKS.put(PvFeature.PV_SCHED_YIELD, "pv kvm-pv-sched-yield");
+        CHECKS.put(PvFeature.ASYNCPF_INT, "pv kvm-asyncpf /");
+    }
+
+    enum Config {
+        ON("on", "host,+%s", false), OFF("off", "host,-%s", false),
+        ENFORCE("off+enforce", "host,-%s,kvm-pv-enforce-cpuid", true);
+
+        final String label;
+        final String cpuFormat;
+        final boolean enforce;
+
+        Config(String label, String cpuFormat, boolean enforce) {
+            this.label = label;
+            this.cpuFormat = cpuFormat;
+            this.enforce = enforce;
+        }
+    }
+
+    record Cell(PvFeature feature, Config config, String cpu, String status, String reason, String log) {
+    }
+
+    @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "2", description = "vCPUs (default: ${DEFAULT-VALUE};"
+            + " kvm-pv-ipi needs 2)")
+    int smp;
+
+    @Option(names = "--feature", paramLabel = "NAME", split = ",", description = "only these features (QEMU names)")
+    List<String> features;
+
+    @Option(names = {"--kernel", "-kernel"}, paramLabel = "FILE",
+            description = "test kernel (default: guest-images/target/pvtest.elf next to the launcher)")
+    Path kernel;
+
+    @Option(names = "--junit", paramLabel = "FILE", description = "also write the matrix as JUnit XML")
+    Path junit;
+
+    @Option(names = "--json", description = "print the matrix as JSON instead of a table")
+    boolean json;
+
+    @Option(names = "--hypercalls", paramLabel = "auto|vmcall|vmmcall|none",
+            description = "hypercall instruction for the guest (default: none on kvm-pvm, where VMCALL/VMMCALL never"
+                    + " return, else auto)")
+    String hypercalls;
+
+    @Option(names = "--verbose", description = "print each boot's serial output")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        Path k = kernel != null ? kernel : defaultKernel();
+        if (!Files.isReadable(k)) {
+            throw new UserError("test kernel '" + k + "' not found; build it (mvn -q -DskipTests package) or pass --kernel");
+        }
+        List<PvFeature> chosen = new ArrayList<>();
+        if (features == null || features.isEmpty()) {
+            chosen.addAll(CHECKS.keySet());
+        } else {
+            for (String n : features) {
+                PvFeature f = PvFeature.byName(n).orElseThrow(() -> new UserError("unknown PV feature '" + n + "'"));
+                if (!CHECKS.containsKey(f)) {
+                    throw new UserError("the test kernel has no check for " + f.qemuName() + "; checked: "
+                            + String.join(", ", CHECKS.keySet().stream().map(PvFeature::qemuName).toList()));
+                }
+                chosen.add(f);
+            }
+        }
+        List<CpuidEntry> host = CpuSelection.hostCpuid();
+        int hostPv = hostPvBits(host);
+        boolean pvm = Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
+        String hc = hypercalls != null ? hypercalls : pvm ? "none" : "auto";
+        stable = hostClockStable(k);
+
+        List<Cell> cells = new ArrayList<>();
+        for (PvFeature f : chosen) {
+            for (Config c : Config.values()) {
+                cells.add(runCell(k, f, c, host, hostPv, hc, pvm));
+            }
+        }
+        if (json) {
+            System.out.println(toJson(cells, hostPv, pvm, stable));
+        } else {
+            printMatrix(chosen, cells);
+        }
+        if (junit != null) {
+            Files.writeString(junit, toJunit(cells), StandardCharsets.UTF_8);
+        }
+        return cells.stream().anyMatch(c -> c.status.equals("fail")) ? 1 : 0;
+    }
+
+    private boolean stable;
+
+    /**
+     * KVM_GET_CLOCK after a probe boot: KVM_CLOCK_TSC_STABLE (2) means KVM runs a master clock, so
+     * a kvmclock-stable-bit guest must see PVCLOCK_TSC_STABLE_BIT. (A VM whose vCPUs never ran
+     * reports 0: KVM decides once the vCPUs' TSCs are matched.)
+     */
+    boolean hostClockStable(Path k) {
+        try {
+            MachineConfig config = MachineConfig.validated(k, "pvtest.probe", 128L << 20, 1, "host");
+            try (PcMachine m = PcMachine.create(config, new ByteArrayOutputStream(),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+                m.run(Duration.ofSeconds(30));
+                return (m.vm().fd().getClock().flags() & 2) != 0;
+            }
+        } catch (RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static int hostPvBits(List<CpuidEntry> host) {
+        for (CpuidEntry e : host) {
+            if (e.function() == PvFeature.KVM_CPUID_FEATURES) return e.eax();
+        }
+        return 0;
+    }
+
+    private Cell runCell(Path k, PvFeature f, Config c, List<CpuidEntry> host, int hostPv, String hc, boolean pvm) {
+        String cpu = String.format(c.cpuFormat, f.qemuName());
+        int bits = f.mask();
+        if (c == Config.ON && (hostPv & bits) != bits) {
+            return new Cell(f, c, cpu, "skip", "host lacks the bit (KVM_GET_SUPPORTED_CPUID 0x40000001 eax=0x"
+                    + Integer.toHexString(hostPv) + ")", "");
+        }
+        if (f == PvFeature.PV_IPI && smp < 2) {
+            return new Cell(f, c, cpu, "skip", "needs --smp 2 or more", "");
+        }
+        CpuModel model;
+        try {
+            model = CpuModel.resolve(cpu, host, IrqchipMode.ON);
+        } catch (RuntimeException e) {
+            return new Cell(f, c, cpu, "fail", "cpu model: " + e.getMessage(), "");
+        }
+        StringBuilder append = new StringBuilder();
+        append.append("pvtest.expect=0x").append(Integer.toHexString(model.eax()));
+        append.append(" pvtest.hostpv=0x").append(Integer.toHexString(hostPv));
+        append.append(" pvtest.hypercall=").append(hc);
+        if (c.enforce) append.append(" pvtest.enforce=1");
+        if (stable) append.append(" pvtest.stable=1");
+        ByteArrayOutputStream serial = new ByteArrayOutputStream();
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        VmOutcome outcome;
+        try {
+            MachineConfig config = MachineConfig.validated(k, append.toString(), 128L << 20, smp, cpu);
+            try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
+                outcome = m.run(Duration.ofSeconds(30));
+            }
+        } catch (MachineException | IllegalArgumentException e) {
+            return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Cell(f, c, cpu, "fail", "interrupted", "");
+        }
+        String log = serial.toString(StandardCharsets.UTF_8);
+        if (verbose) {
+            System.err.println("=== " + f.qemuName() + " " + c.label + " (-cpu " + cpu + ")\n" + warnings + log);
+        }
+        return judge(f, c, cpu, log, outcome, hc, pvm);
+    }
+
+    /** Turns one boot's TAP into a cell: the feature's own line decides, any other failure fails it too. */
+    static Cell judge(PvFeature f, Config c, String cpu, String log, VmOutcome outcome, String hc, boolean pvm) {
+        String prefix = CHECKS.get(f);
+        String own = null;
+        List<String> otherFailures = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            String desc = tapDescription(line);
+            if (desc == null) continue;
+            if (desc.startsWith(prefix)) own = line;
+            else if (line.startsWith("not ok")) otherFailures.add(line);
+        }
+        if (outcome != null && !outcome.isPowerOff()) {
+            return new Cell(f, c, cpu, "fail", "VM did not end normally: " + outcome.report().lines().findFirst().orElse(""), log);
+        }
+        if (own == null) {
+            return new Cell(f, c, cpu, "fail", "the guest printed no '" + prefix + "' line", log);
+        }
+        if (own.startsWith("not ok")) {
+            return new Cell(f, c, cpu, "fail", own, log);
+        }
+        if (!otherFailures.isEmpty()) {
+            return new Cell(f, c, cpu, "fail", "other test failed: " + otherFailures.get(0), log);
+        }
+        int skip = own.indexOf(" # SKIP ");
+        if (skip >= 0) {
+            String reason = own.substring(skip + 8);
+            if (pvm && "none".equals(hc) && reason.startsWith("hypercalls not enabled")) {
+                reason = "hypercalls not tried: VMCALL/VMMCALL never return under kvm-pvm (--hypercalls auto to force)";
+            }
+            return new Cell(f, c, cpu, "skip", reason, log);
+        }
+        return new Cell(f, c, cpu, "pass", "", log);
+    }
+
+    /** "ok 6 - desc # SKIP x" -> "desc # SKIP x"; null for non-test lines. */
+    static String tapDescription(String line) {
+        if (!line.startsWith("ok ") && !line.startsWith("not ok ")) return null;
+        int dash = line.indexOf(" - ");
+        return dash < 0 ? "" : line.substring(dash + 3);
+    }
+
+    private void printMatrix(List<PvFeature> chosen, List<Cell> cells) {
+        System.out.printf("%-22s %-6s %-6s %s%n", "feature", "on", "off", "off+enforce");
+        List<String> notes = new ArrayList<>();
+        for (PvFeature f : chosen) {
+            StringBuilder row = new StringBuilder(String.format("%-22s", f.qemuName()));
+            for (Config c : Config.values()) {
+                Cell cell = cells.stream().filter(x -> x.feature == f && x.config == c).findFirst().orElseThrow();
+                row.append(' ').append(String.format(c == Config.ENFORCE ? "%-12s" : "%-6s", cell.status));
+                if (!cell.reason.isEmpty()) {
+                    notes.add(f.qemuName() + " " + c.label + " (-cpu " + cell.cpu + "): " + cell.status + ": " + cell.reason);
+                }
+            }
+            System.out.println(row.toString().stripTrailing());
+        }
+        for (String n : notes) System.out.println("  " + n);
+        long pass = cells.stream().filter(x -> x.status.equals("pass")).count();
+        long fail = cells.stream().filter(x -> x.status.equals("fail")).count();
+        long skip = cells.stream().filter(x -> x.status.equals("skip")).count();
+        System.out.println(pass + " passed, " + fail + " failed, " + skip + " skipped");
+    }
+
+    static String toJson(List<Cell> cells, int hostPv, boolean pvm, boolean stable) {
+        StringBuilder sb = new StringBuilder("{\"hostPvEax\":\"0x").append(Integer.toHexString(hostPv))
+                .append("\",\"kvmPvm\":").append(pvm).append(",\"hostClockStable\":").append(stable)
+                .append(",\"cells\":[");
+        for (int i = 0; i < cells.size(); i++) {
+            Cell c = cells.get(i);
+            if (i > 0) sb.append(',');
+            sb.append("\n{\"feature\":").append(q(c.feature.qemuName())).append(",\"config\":").append(q(c.config.label))
+                    .append(",\"cpu\":").append(q(c.cpu)).append(",\"status\":").append(q(c.status))
+                    .append(",\"reason\":").append(q(c.reason)).append('}');
+        }
+        return sb.append("\n]}").toString();
+    }
+
+    static String toJunit(List<Cell> cells) {
+        long fail = cells.stream().filter(x -> x.status.equals("fail")).count();
+        long skip = cells.stream().filter(x -> x.status.equals("skip")).count();
+        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        sb.append("<testsuite name=\"vmm-pv-features\" tests=\"").append(cells.size()).append("\" failures=\"")
+                .append(fail).append("\" skipped=\"").append(skip).append("\" errors=\"0\">\n");
+        for (Cell c : cells) {
+            sb.append("  <testcase classname=\"pv.").append(x(c.feature.qemuName())).append("\" name=\"")
+                    .append(x(c.config.label + " (-cpu " + c.cpu + ")")).append("\"");
+            switch (c.status) {
+                case "pass" -> sb.append("/>\n");
+                case "skip" -> sb.append(">\n    <skipped message=\"").append(x(c.reason)).append("\"/>\n  </testcase>\n");
+                default -> sb.append(">\n    <failure message=\"").append(x(c.reason)).append("\">").append(x(c.log))
+                        .append("</failure>\n  </testcase>\n");
+            }
+        }
+        return sb.append("</testsuite>\n").toString();
+    }
+
+    private static String q(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
+                    else sb.append(ch);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static String x(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '&' -> sb.append("&amp;");
+                case '"' -> sb.append("&quot;");
+                default -> {
+                    if (ch >= 0x20 || ch == '\n' || ch == '\t') sb.append(ch);
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** guest-images/target/pvtest.elf relative to the jar (vmm-cli/target/vmm-cli.jar), else to the working directory. */
+    static Path defaultKernel() {
+        try {
+            Path jar = Path.of(TestCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = jar.getParent() != null && jar.getParent().getParent() != null
+                    ? jar.getParent().getParent().getParent() : null;
+            if (root != null) {
+                Path p = root.resolve("guest-images/target/pvtest.elf");
+                if (Files.exists(p)) return p;
+            }
+        } catch (Exception e) {
+            // fall through
+        }
+        return Path.of("guest-images/target/pvtest.elf");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.vmm.cli;
+
+import dev.vmm.cpu.PvFeature;
+import dev.vmm.vm.VmOutcome;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** TAP judging and report formats of {@code vmm test}, without KVM. */
+class TestCommandTest {
+    private static final String LOG = String.join("\n",
+            "TAP version 14", "1..15", "ok 4 - kvmclock: read system time",
+            "ok 6 - pv kvmclock: MSRs, wall clock, system time advances",
+            "ok 7 - pv kvmclock-stable-bit # SKIP host clock stability not given (pvtest.stable=1)",
+            "not ok 9 - pv kvm-poll-control: MSR 0x4b564d05",
+            "ok 12 - pv unknown hypercall 0x7777 returns -KVM_ENOSYS # SKIP hypercalls not enabled (pvtest.hypercall=auto)",
+            "ok 14 - pv kvm-pv-ipi: hypercall 10 SEND_IPI # SKIP hypercalls not enabled (pvtest.hypercall=auto)", "");
+
+    private static TestCommand.Cell judge(PvFeature f, String log) {
+        return TestCommand.judge(f, TestCommand.Config.ON, "host,+" + f.qemuName(), log, VmOutcome.powerOff(0), "none", true);
+    }
+
+    @Test
+    void ownLineDecidesAndOtherFailuresFailTheCell() {
+        TestCommand.Cell poll = judge(PvFeature.POLL_CONTROL, LOG);
+        assertEquals("fail", poll.status());
+        assertTrue(poll.reason().startsWith("not ok 9"), poll.reason());
+        TestCommand.Cell clock = judge(PvFeature.KVMCLOCK, LOG);
+        assertEquals("fail", clock.status(), "another test failed in the same boot");
+        assertTrue(clock.reason().contains("other test failed"), clock.reason());
+        String good = LOG.replace("not ok 9", "ok 9");
+        assertEquals("pass", judge(PvFeature.KVMCLOCK, good).status());
+    }
+
+    @Test
+    void skipsCarryTheirReason() {
+        String good = LOG.replace("not ok 9", "ok 9");
+        TestCommand.Cell stable = judge(PvFeature.KVMCLOCK_STABLE_BIT, good);
+        assertEquals("skip", stable.status());
+        assertEquals("host clock stability not given (pvtest.stable=1)", stable.reason());
+        TestCommand.Cell ipi = judge(PvFeature.PV_IPI, good);
+        assertEquals("skip", ipi.status());
+        assertTrue(ipi.reason().contains("kvm-pvm"), ipi.reason());
+    }
+
+    @Test
+    void missingLineOrBrokenVmFails() {
+        assertEquals("fail", judge(PvFeature.STEAL_TIME, LOG.replace("not ok 9", "ok 9")).status());
+        TestCommand.Cell broken = TestCommand.judge(PvFeature.KVMCLOCK, TestCommand.Config.OFF, "host,-kvmclock",
+                LOG, VmOutcome.failure(VmOutcome.Kind.STOPPED, "vmm: guest still running after 30 s; stopped it"), "none", false);
+        assertEquals("fail", broken.status());
+        assertTrue(broken.reason().contains("still running"), broken.reason());
+    }
+
+    @Test
+    void jsonAndJunit() {
+        List<TestCommand.Cell> cells = List.of(
+                new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ON, "host,+kvm-pv-eoi", "pass", "", ""),
+                new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ENFORCE, "host,-kvm-pv-eoi,kvm-pv-enforce-cpuid",
+                        "fail", "not ok 10 - \"x\" <y>", "log & more"));
+        String json = TestCommand.toJson(cells, 0x1007efb, true, false);
+        assertTrue(json.contains("{\"feature\":\"kvm-pv-eoi\",\"config\":\"off+enforce\","
+                + "\"cpu\":\"host,-kvm-pv-eoi,kvm-pv-enforce-cpuid\",\"status\":\"fail\",\"reason\":\"not ok 10 - \\\"x\\\" <y>\"}"), json);
+        String xml = TestCommand.toJunit(cells);
+        assertTrue(xml.contains("tests=\"2\" failures=\"1\" skipped=\"0\""), xml);
+        assertTrue(xml.contains("<failure message=\"not ok 10 - &quot;x&quot; &lt;y&gt;\">log &amp; more</failure>"), xml);
+    }
+}
