@@ -39,7 +39,7 @@ class QmpTest {
         serial = tmp.resolve("s.sock");
         Path launcher = Path.of(System.getProperty("vmm.launcher", "../vmm")).toAbsolutePath().normalize();
         vmm = new ProcessBuilder(launcher.toString(), "run", "--kernel", RequiresKvm.testKernel().toString(),
-                "--smp", "2", "--append", "pvtest.spin=user",
+                "--smp", "2", "--append", "pvtest.spin=user pvtest.leave-msrs=1",
                 "--qmp", "unix:" + qmp + ",server=on,wait=off", "--serial", "unix:" + serial + ",server=on,wait=off")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("vmm.log").toFile()).start();
         for (int i = 0; i < 300 && !(Files.exists(qmp) && Files.exists(serial)); i++) {
@@ -170,6 +170,34 @@ class QmpTest {
         // After the reset the guest boots again and prints its report a second time.
         String again = serialOutputUntil("# spinning in user mode");
         assertTrue(again.contains("TAP version 14"), again);
+    }
+
+    @Test
+    void xQueryPvShowsTheKvmclockTheGuestRegistered() throws Exception {
+        String console = serialOutputUntil("# spinning in user mode");
+        java.util.regex.Matcher guest = java.util.regex.Pattern
+                .compile("^# kvmclock msr=0x4b564d01 gpa=(0x[0-9a-f]+) version=(\\d+)", java.util.regex.Pattern.MULTILINE)
+                .matcher(console);
+        assertTrue(guest.find(), "the guest printed its kvmclock registration\n" + console);
+        long gpa = Long.decode(guest.group(1));
+        try (QmpClient c = new QmpClient(qmp)) {
+            c.execute("qmp_capabilities");
+            JsonNode cpus = c.execute("x-query-pv").path("return");
+            assertEquals(2, cpus.size(), cpus.toString());
+            JsonNode systemTime = null;
+            for (JsonNode m : cpus.get(0).path("msrs")) {
+                if (m.path("name").asText().equals("MSR_KVM_SYSTEM_TIME_NEW")) systemTime = m;
+            }
+            assertNotNull(systemTime, cpus.toString());
+            assertEquals(gpa | 1, systemTime.path("value").asLong(), "MSR = the guest's GPA | enable");
+            JsonNode clock = systemTime.path("decoded").path("kvmclock");
+            assertEquals(gpa, systemTime.path("decoded").path("gpa").asLong());
+            assertEquals(0, clock.path("version").asLong() % 2, "even version " + clock);
+            assertTrue(clock.path("version").asLong() >= Long.parseLong(guest.group(2)), clock.toString());
+            assertTrue(clock.path("systemTime").asLong() > 0, clock.toString());
+            assertEquals("running", c.execute("query-status").path("return").path("status").asText(),
+                    "the read paused and resumed the guest");
+        }
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.vmm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vmm.pv.PvReport;
 import dev.vmm.cli.monitor.MonitorTarget;
 import dev.vmm.cli.monitor.QmpError;
 import dev.vmm.machine.PcMachine;
@@ -70,9 +73,33 @@ final class MachineMonitor implements MonitorTarget {
         return ids;
     }
 
+    /**
+     * Every vCPU's PV MSRs and the structures they point to. vCPU ioctls wait for KVM_RUN to
+     * return, so the guest is paused for the read (and resumed unless it was paused already).
+     */
     @Override
     public JsonNode pvState() {
-        throw QmpError.generic("x-query-pv is not supported yet");
+        Vm vm = machine.vm();
+        if (vm.hasEnded()) {
+            throw QmpError.generic("the guest is not running");
+        }
+        return vm.whilePaused(() -> {
+            ArrayNode cpus = JSON.createArrayNode();
+            for (int i = 0; i < vm.cpuCount(); i++) {
+                ObjectNode cpu = cpus.addObject().put("cpu-index", i);
+                ArrayNode msrs = cpu.putArray("msrs");
+                for (PvReport.Entry e : PvReport.read(vm.vcpu(i), vm.memory())) {
+                    ObjectNode m = msrs.addObject().put("name", e.msr().linuxName()).put("index", e.msr().index());
+                    if (e.supported()) {
+                        m.put("value", e.value());
+                        m.set("decoded", JSON.valueToTree(e.decoded()));
+                    } else {
+                        m.put("supported", false);
+                    }
+                }
+            }
+            return cpus;
+        });
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
