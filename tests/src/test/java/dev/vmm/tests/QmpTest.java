@@ -110,6 +110,14 @@ class QmpTest {
             assertTrue(c.reply().path("error").path("desc").asText().contains("exceeds"));
             assertTrue(c.execute("query-kvm").path("return").path("enabled").asBoolean(), "still usable");
 
+            c.sendRaw("{\"execute\":\"query-cpu-model-expansion\",\"arguments\":{\"type\":\"full\",\"model\":{\"name\":\"kvm64\"}}}\r\n");
+            JsonNode props = c.reply().path("return").path("model").path("props");
+            assertTrue(props.path("kvmclock").asBoolean(), props.toString());
+            assertFalse(props.path("kvm-pv-ipi").asBoolean(true), props.toString());
+            assertFalse(props.path("kvm-pv-enforce-cpuid").asBoolean(true), props.toString());
+            c.sendRaw("{\"execute\":\"query-cpu-model-expansion\",\"arguments\":{\"type\":1,\"model\":{\"name\":\"kvm64\"}}}\r\n");
+            assertEquals("GenericError", c.reply().path("error").path("class").asText());
+
             assertTrue(c.execute("quit").path("return").isObject());
             JsonNode event = c.read();
             assertEquals("SHUTDOWN", event.path("event").asText(), event.toString());

@@ -63,6 +63,26 @@ final class MachineMonitor implements MonitorTarget {
         machine.vm().powerOff(0); // QEMU exits with status 0 on quit
     }
 
+    /**
+     * The PV feature switches of {@code name} (a model plus options, QEMU spelling) resolved
+     * against this host and this machine's irqchip: for "host" that is what the guest was given
+     * when it was started with -cpu host.
+     */
+    @Override
+    public java.util.Map<String, Boolean> cpuModelProperties(String name) {
+        dev.vmm.cpu.CpuModel model;
+        try {
+            model = dev.vmm.cpu.CpuModel.resolve(name, machine.vm().kvm().supportedCpuid(), machine.vm().irqchip());
+        } catch (dev.vmm.cpu.CpuModelException e) {
+            throw QmpError.generic(e.getMessage());
+        }
+        java.util.Map<String, Boolean> props = new java.util.LinkedHashMap<>();
+        for (dev.vmm.cpu.PvFeature f : dev.vmm.cpu.PvFeature.values()) {
+            props.put(f.qemuName(), f == dev.vmm.cpu.PvFeature.PV_ENFORCE_CPUID ? model.enforcePvCpuid() : model.isOn(f));
+        }
+        return props;
+    }
+
     @Override
     public List<Integer> vcpuThreadIds() {
         Vm vm = machine.vm();

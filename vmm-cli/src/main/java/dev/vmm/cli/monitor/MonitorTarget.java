@@ -21,6 +21,9 @@ public interface MonitorTarget {
     /** Kernel thread id of each vCPU's thread, by vCPU index (0 before the thread started). */
     List<Integer> vcpuThreadIds();
 
+    /** PV feature properties (QEMU names → on/off) of CPU model {@code name} on this machine. */
+    java.util.Map<String, Boolean> cpuModelProperties(String name);
+
     /** The PV state per vCPU for {@code x-query-pv}. */
     JsonNode pvState();
 }

@@ -111,6 +111,25 @@ public final class QmpServer implements AutoCloseable {
         });
         commands.put("quit", a -> obj());
         commands.put("x-query-pv", a -> target.pvState());
+        commands.put("query-cpu-model-expansion", a -> {
+            JsonNode type = a.get("type");
+            JsonNode model = a.get("model");
+            if (type == null) throw QmpError.generic("Parameter 'type' is missing");
+            if (!type.isTextual()) throw QmpError.generic("Invalid parameter type for 'type', expected: string");
+            if (!type.asText().equals("static") && !type.asText().equals("full")) {
+                throw QmpError.generic("Parameter 'type' does not accept value '" + type.asText() + "'");
+            }
+            if (model == null) throw QmpError.generic("Parameter 'model' is missing");
+            if (!model.isObject()) throw QmpError.generic("Invalid parameter type for 'model', expected: object");
+            if (!model.path("name").isTextual()) throw QmpError.generic("Parameter 'model.name' is missing");
+            ObjectNode props = obj();
+            target.cpuModelProperties(model.path("name").asText()).forEach(props::put);
+            ObjectNode m = obj().put("name", model.path("name").asText());
+            m.set("props", props);
+            ObjectNode result = obj();
+            result.set("model", m);
+            return result;
+        });
     }
 
     private static ObjectNode obj() {
@@ -234,7 +253,7 @@ public final class QmpServer implements AutoCloseable {
                 send(ctx.channel(), error("CommandNotFound", "The command " + name + " has not been found", id));
                 return;
             }
-            if (args != null && args.size() > 0 && !name.equals("x-query-pv")) {
+            if (args != null && args.size() > 0 && !name.equals("x-query-pv") && !name.equals("query-cpu-model-expansion")) {
                 String first = args.fieldNames().next();
                 send(ctx.channel(), error("GenericError", "Parameter '" + first + "' is unexpected", id));
                 return;
