@@ -55,8 +55,23 @@ public final class PcMachine implements AutoCloseable {
         }
         BootPlan plan;
         try {
-            plan = KernelLoader.load(kernel, BootOptions.of(config.kernel().toString(), config.cmdline(),
-                    config.ramSize(), config.cpuCount()));
+            KernelLoader.Format format = KernelLoader.detect(kernel, config.kernel().toString());
+            String cmdline = config.cmdline() != null ? config.cmdline()
+                    : format.isLinux() ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
+            BootOptions options = BootOptions.of(config.kernel().toString(), cmdline, config.ramSize(),
+                    config.cpuCount());
+            if (config.initrd() != null) {
+                if (!format.isLinux()) {
+                    throw new MachineException("--initrd needs a Linux kernel (bzImage or vmlinux), '"
+                            + config.kernel() + "' is " + format);
+                }
+                try {
+                    options = options.withInitrd(Files.readAllBytes(config.initrd()));
+                } catch (IOException e) {
+                    throw new MachineException("cannot read initrd '" + config.initrd() + "': " + e.getMessage());
+                }
+            }
+            plan = KernelLoader.load(kernel, options);
         } catch (BootException e) {
             throw new MachineException(e.getMessage());
         }
