@@ -11,7 +11,7 @@ import java.util.List;
  *   0x01000-0x01FFF  Linux boot protocol: boot_params ("zero page")
  *   0x02000-0x020FF  Linux boot protocol: GDT for the 64-bit entry
  *   0x05000-0x05FFF  multiboot info (0x5000), mmap (0x5100), boot loader name (0x5F00)
- *   0x06000-0x06FFF  PVH hvm_start_info
+ *   0x06000-0x06FFF  PVH hvm_start_info (0x6000), hvm_modlist with the initrd (0x6800)
  *   0x07000-0x07FFF  PVH memmap table
  *   0x08000-0x09FFF  never used: the test kernel's AP trampoline page(s)
  *   0x0A000-0x0FFFF  Linux boot protocol: identity page tables (PML4 0xA000, PDPT 0xB000,
@@ -30,6 +30,7 @@ public final class GuestLayout {
     public static final long MULTIBOOT_MMAP_LIMIT = 0x5F00;
     public static final long MULTIBOOT_LOADER_NAME = 0x5F00;
     public static final long PVH_START_INFO = 0x6000;
+    public static final long PVH_MODLIST = 0x6800;
     public static final long PVH_MEMMAP = 0x7000;
     public static final long PVH_MEMMAP_LIMIT = 0x8000;
     public static final long AP_TRAMPOLINE = 0x8000;

@@ -153,13 +153,7 @@ public final class LinuxLoader {
         List<MemoryWrite> writes = new ArrayList<>(kernelWrites);
         byte[] initrd = options.initrd();
         if (initrd != null && initrd.length > 0) {
-            long limit = Math.min(initrdAddrMax + 1, MemoryMap.lowRamEnd(options.ramSize()));
-            long addr = (limit - initrd.length) & ~0xfffL;
-            if (limit - initrd.length < 0 || addr < kernelEnd) {
-                throw new BootException(String.format(
-                        "initrd of %d bytes does not fit between the kernel (ends at 0x%x) and 0x%x: give more memory (-m)",
-                        initrd.length, kernelEnd, limit));
-            }
+            long addr = placeInitrd(initrd.length, initrdAddrMax, kernelEnd, options);
             z.putInt(RAMDISK_IMAGE, (int) addr);
             z.putInt(RAMDISK_SIZE, initrd.length);
             z.putInt(BP_EXT_RAMDISK_IMAGE, 0);
@@ -187,6 +181,21 @@ public final class LinuxLoader {
         writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
         EntryState state = new EntryState(CpuMode.LONG_64, entry, 0, 0, GuestLayout.LINUX_BOOT_PARAMS);
         return new BootPlan(writes, fills, state);
+    }
+
+    /**
+     * The initrd's address: page-aligned, as high as possible below min(addrMax + 1, RAM end
+     * below 4 GiB), not below {@code kernelEnd}.
+     */
+    static long placeInitrd(long size, long addrMax, long kernelEnd, BootOptions options) {
+        long limit = Math.min(addrMax + 1, MemoryMap.lowRamEnd(options.ramSize()));
+        long addr = (limit - size) & ~0xfffL;
+        if (limit - size < 0 || addr < kernelEnd) {
+            throw new BootException(String.format(
+                    "initrd of %d bytes does not fit between the kernel (ends at 0x%x) and 0x%x: give more memory (-m)",
+                    size, kernelEnd, limit));
+        }
+        return addr;
     }
 
     /** Null, null, flat 64-bit code (0x10), flat data (0x18). */

@@ -57,13 +57,13 @@ public final class PcMachine implements AutoCloseable {
         try {
             KernelLoader.Format format = KernelLoader.detect(kernel, config.kernel().toString());
             String cmdline = config.cmdline() != null ? config.cmdline()
-                    : format.isLinux() ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
+                    : format.isLinux() || config.initrd() != null ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
             BootOptions options = BootOptions.of(config.kernel().toString(), cmdline, config.ramSize(),
                     config.cpuCount());
             if (config.initrd() != null) {
-                if (!format.isLinux()) {
-                    throw new MachineException("--initrd needs a Linux kernel (bzImage or vmlinux), '"
-                            + config.kernel() + "' is " + format);
+                if (format == KernelLoader.Format.MULTIBOOT) {
+                    throw new MachineException("--initrd needs a Linux (bzImage, vmlinux) or PVH kernel, '"
+                            + config.kernel() + "' is a multiboot kernel");
                 }
                 try {
                     options = options.withInitrd(Files.readAllBytes(config.initrd()));
