@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Boots Debian's cloud kernel (fetched by scripts/fetch-debian-kernel, not installed) with the
  * busybox initramfs (guest-images/initramfs/build.sh). On a kvm-pvm host guest kernel code is
- * emulated, so the uncompressed vmlinux is booted (the bzImage decompressor alone takes about two
- * minutes there) and the kernel stops at cmpxchg16b with a KVM internal error (status 125); on
+ * emulated, so the uncompressed vmlinux is booted (the bzImage decompressor alone takes 45-110 s
+ * there) and the kernel stops at cmpxchg16b with a KVM internal error (status 125); on
  * hardware KVM it reaches /init, which prints what it found and powers off (status 0).
  */
 class LinuxBootTest {
