@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * are accepted so that command lines written for QEMU keep working.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Boot a kernel (PVH ELF or multiboot) and exit with the guest's status.",
+        description = {"Boot a kernel (PVH ELF, Linux bzImage/vmlinux or multiboot) and exit with the guest's status.",
                 "The exit status is the value the guest wrote to isa-debug-exit (port 0xf4);",
                 "--exit-code qemu gives QEMU's (value << 1) | 1 instead. A VM failure (triple fault,",
                 "KVM internal error) exits with " + VmOutcome.FAILURE_STATUS + "."})
@@ -35,8 +35,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"--kernel", "-kernel"}, required = true, paramLabel = "FILE", description = "kernel image")
     Path kernel;
 
-    @Option(names = {"--append", "-append"}, paramLabel = "STR", defaultValue = "", description = "kernel command line")
+    @Option(names = {"--append", "-append"}, paramLabel = "STR",
+            description = "kernel command line (Linux default: " + dev.vmm.boot.KernelLoader.LINUX_DEFAULT_CMDLINE + ")")
     String append;
+
+    @Option(names = {"--initrd", "-initrd"}, paramLabel = "FILE", description = "initial RAM disk (Linux kernels)")
+    Path initrd;
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "128M",
             description = "guest RAM, MiB unless suffixed K/M/G/T (default: ${DEFAULT-VALUE})")
@@ -154,6 +158,9 @@ public final class RunCommand implements Callable<Integer> {
         if (!Files.isReadable(kernel) || Files.isDirectory(kernel)) {
             throw new UserError("kernel '" + kernel + "' is not a readable file");
         }
+        if (initrd != null && (!Files.isRegularFile(initrd) || !Files.isReadable(initrd))) {
+            throw new UserError("initrd '" + initrd + "' does not exist or is not a readable file");
+        }
         long ram = MemorySize.parse(memory);
         int cpus;
         try {
@@ -162,7 +169,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserError("invalid --smp '" + smp + "': expected a number of vCPUs");
         }
         try {
-            return MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
+            MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
+            return initrd == null ? config : config.withInitrd(initrd);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

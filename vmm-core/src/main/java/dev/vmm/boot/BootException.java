@@ -2,7 +2,7 @@ package dev.vmm.boot;
 
 /**
  * A kernel image cannot be booted. The message is one line meant for the user, e.g.
- * {@code "kernel.elf: not an ELF, PVH or multiboot kernel"}. Unchecked so that value
+ * {@code "kernel.elf: not an ELF, PVH, multiboot or Linux bzImage kernel"}. Unchecked so that value
  * constructors (records) can raise it while validating.
  */
 public class BootException extends RuntimeException {

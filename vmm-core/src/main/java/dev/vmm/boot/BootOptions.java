@@ -12,9 +12,15 @@ import java.util.List;
  * @param ramSize        guest RAM in bytes
  * @param cpuCount       number of vCPUs (for the MADT)
  * @param memoryMap      E820 map handed to the guest
+ * @param initrd         initial RAM disk (Linux boot protocol only), or null for none
  */
 public record BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
-                          List<E820Entry> memoryMap) {
+                          List<E820Entry> memoryMap, byte[] initrd) {
+    public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
+                       List<E820Entry> memoryMap) {
+        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, null);
+    }
+
     public BootOptions {
         if (kernelFileName == null) {
             throw new IllegalArgumentException("kernel file name is required");
@@ -24,6 +30,11 @@ public record BootOptions(String kernelFileName, String cmdline, long ramSize, i
             throw new IllegalArgumentException("cpuCount must be >= 1");
         }
         memoryMap = List.copyOf(memoryMap);
+    }
+
+    /** The same options with an initial RAM disk. */
+    public BootOptions withInitrd(byte[] data) {
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, data);
     }
 
     /** Options with the standard memory map for {@code ramSize} ({@link MemoryMap#forRamSize}). */

@@ -8,6 +8,13 @@ public enum CpuMode {
      * DS/ES/FS/GS/SS = selector {@link EntryState#DATA_SELECTOR}, flat read/write;
      * interrupts off, EFLAGS = {@link EntryState#EFLAGS}.
      */
-    PROTECTED_32
-    // LONG_64 goes here once a 64-bit entry protocol (e.g. the Linux boot protocol) exists.
+    PROTECTED_32,
+    /**
+     * 64-bit long mode as the Linux boot protocol's 64-bit entry requires: CR0.PE|PG, CR4.PAE,
+     * EFER.LME|LMA, CR3 = {@link GuestLayout#PML4} (identity map of the first 4 GiB with 2 MiB
+     * pages, written by the loader), GDT at {@link GuestLayout#BOOT_GDT} with a flat 64-bit code
+     * segment at {@link EntryState#LINUX_CODE_SELECTOR} and data at {@link EntryState#LINUX_DATA_SELECTOR};
+     * interrupts off.
+     */
+    LONG_64
 }

@@ -14,6 +14,10 @@ public record EntryState(CpuMode mode, long rip, long rax, long rbx, long rsi) {
     public static final int CODE_SELECTOR = 0x08;
     /** Flat data segment selector (GDT index 2). */
     public static final int DATA_SELECTOR = 0x10;
+    /** Linux boot protocol __BOOT_CS: flat 64-bit code (GDT index 2). */
+    public static final int LINUX_CODE_SELECTOR = 0x10;
+    /** Linux boot protocol __BOOT_DS: flat data (GDT index 3). */
+    public static final int LINUX_DATA_SELECTOR = 0x18;
     /** Only the always-one bit 1: interrupts disabled. */
     public static final long EFLAGS = 0x2;
 

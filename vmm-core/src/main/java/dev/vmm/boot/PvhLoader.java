@@ -56,10 +56,25 @@ public final class PvhLoader {
             mm.putLong(e.address()).putLong(e.size()).putInt(e.type()).putInt(0);
         }
         AcpiTables acpi = AcpiTables.build(options.cpuCount(), GuestLayout.ACPI_BASE);
-        HvmStartInfo info = new HvmStartInfo(0, 0, 0, GuestLayout.CMDLINE, acpi.rsdpAddress(),
-                GuestLayout.PVH_MEMMAP, map.size());
-
         List<MemoryWrite> writes = new ArrayList<>(image.writes());
+        int modules = 0;
+        byte[] initrd = options.initrd();
+        if (initrd != null && initrd.length > 0) {
+            // The initrd is module 0 of the hvm_modlist (Linux's PVH entry takes it as the initrd).
+            long kernelEnd = 0;
+            for (ProgramHeader ph : elf.loadSegments()) {
+                kernelEnd = Math.max(kernelEnd, ph.paddr() + ph.memsz());
+            }
+            long addr = LinuxLoader.placeInitrd(initrd.length, 0xffffffffL, kernelEnd, options);
+            ByteBuffer mod = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+            mod.putLong(addr).putLong(initrd.length).putLong(0).putLong(0);
+            writes.add(new MemoryWrite(GuestLayout.PVH_MODLIST, mod.array()));
+            writes.add(new MemoryWrite(addr, initrd));
+            modules = 1;
+        }
+        HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : GuestLayout.PVH_MODLIST,
+                GuestLayout.CMDLINE, acpi.rsdpAddress(), GuestLayout.PVH_MEMMAP, map.size());
+
         writes.add(new MemoryWrite(GuestLayout.PVH_START_INFO, info.toBytes()));
         writes.add(new MemoryWrite(GuestLayout.PVH_MEMMAP, mm.array()));
         writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));

@@ -2,8 +2,11 @@ package dev.vmm.vm;
 
 import dev.vmm.boot.BootPlan;
 import dev.vmm.boot.EntryState;
+import dev.vmm.boot.GuestLayout;
+import dev.vmm.boot.LinuxLoader;
 import dev.vmm.boot.MemoryWrite;
 import dev.vmm.boot.ZeroFill;
+import dev.vmm.kvm.Dtable;
 import dev.vmm.kvm.Regs;
 import dev.vmm.kvm.Segment;
 import dev.vmm.kvm.Sregs;
@@ -48,6 +51,18 @@ public final class BootState {
                 s.cr0 = (s.cr0 | Sregs.CR0_PE) & ~Sregs.CR0_PG;
                 s.cr4 = 0;
                 s.efer = 0;
+            }
+            case LONG_64 -> {
+                // Linux boot protocol 64-bit entry: paging on with the loader's identity map,
+                // __BOOT_CS = 0x10 (64-bit code), __BOOT_DS = 0x18, GDT written by the loader.
+                s.cs = Segment.code64(EntryState.LINUX_CODE_SELECTOR);
+                s.setDataSegments(Segment.flatData32(EntryState.LINUX_DATA_SELECTOR));
+                s.tr = new Segment(0, 0xffff, 0, 11, true, 0, false, false, false, false, false, false);
+                s.gdt = new Dtable(GuestLayout.BOOT_GDT, LinuxLoader.GDT_LIMIT);
+                s.cr3 = GuestLayout.PML4;
+                s.cr4 = Sregs.CR4_PAE;
+                s.cr0 = s.cr0 | Sregs.CR0_PE | Sregs.CR0_PG;
+                s.efer = Sregs.EFER_LME | Sregs.EFER_LMA;
             }
         }
         vcpu.setSregs(s);

@@ -20,13 +20,19 @@ class KernelLoaderTest {
 
     @Test
     void garbage() {
-        assertEquals("kernel.bin: not an ELF, PVH or multiboot kernel", error(new byte[100]));
+        assertEquals("kernel.bin: not an ELF, PVH, multiboot or Linux bzImage kernel", error(new byte[100]));
     }
 
     @Test
-    void plainElfWithoutPvhOrMultiboot() {
-        byte[] img = new TestElf(true).segment(0x100000, new byte[4], 4).build();
-        assertEquals("kernel.bin: not an ELF, PVH or multiboot kernel", error(img));
+    void plainElf32WithoutPvhOrMultiboot() {
+        byte[] img = new TestElf(false).segment(0x100000, new byte[4], 4).build();
+        assertEquals("kernel.bin: not an ELF, PVH, multiboot or Linux bzImage kernel", error(img));
+    }
+
+    @Test
+    void plainElf64IsAVmlinux() {
+        byte[] img = new TestElf(true).segment(0x1000000, new byte[4], 4).build();
+        assertEquals(KernelLoader.Format.VMLINUX, KernelLoader.detect(img, "k"));
     }
 
     @Test

@@ -100,7 +100,7 @@ class MultibootLoaderTest {
     void headerBeyond8KiBIgnored() {
         byte[] img = new byte[8192 + 64];
         System.arraycopy(TestElf.multibootHeader(0x3, 0, 0, 0, 0, 0), 0, img, 8192, 32);
-        assertEquals("k: not an ELF, PVH or multiboot kernel",
+        assertEquals("k: not an ELF, PVH, multiboot or Linux bzImage kernel",
                 assertThrows(BootException.class, () -> KernelLoader.detect(img, "k")).getMessage());
     }
 

@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * What the user asked for: kernel, command line, RAM, vCPUs and the {@code -cpu} string.
+ * What the user asked for: kernel, command line (null: none given, Linux kernels then get
+ * {@link dev.vmm.boot.KernelLoader#LINUX_DEFAULT_CMDLINE}), RAM, vCPUs, the {@code -cpu} string
+ * and an optional initrd.
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
 public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
-                            IrqchipMode irqchip) {
+                            IrqchipMode irqchip, Path initrd) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
     /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
@@ -20,7 +22,6 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     public MachineConfig {
         Objects.requireNonNull(kernel, "kernel");
-        cmdline = cmdline == null ? "" : cmdline;
         cpuSpec = cpuSpec == null ? "host" : cpuSpec;
         irqchip = irqchip == null ? IrqchipMode.ON : irqchip;
     }
@@ -49,7 +50,12 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
             throw new IllegalArgumentException("--smp " + cpuCount + " is more than " + MAX_XAPIC_CPUS
                     + " vCPUs, which needs the x2APIC API with split irqchip (not supported yet)");
         }
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, null);
+    }
+
+    /** The same configuration with an initial RAM disk (Linux kernels only). */
+    public MachineConfig withInitrd(Path file) {
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file);
     }
 
     /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */

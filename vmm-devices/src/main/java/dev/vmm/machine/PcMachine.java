@@ -56,8 +56,23 @@ public final class PcMachine implements AutoCloseable {
         }
         BootPlan plan;
         try {
-            plan = KernelLoader.load(kernel, BootOptions.of(config.kernel().toString(), config.cmdline(),
-                    config.ramSize(), config.cpuCount()));
+            KernelLoader.Format format = KernelLoader.detect(kernel, config.kernel().toString());
+            String cmdline = config.cmdline() != null ? config.cmdline()
+                    : format.isLinux() || config.initrd() != null ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
+            BootOptions options = BootOptions.of(config.kernel().toString(), cmdline, config.ramSize(),
+                    config.cpuCount());
+            if (config.initrd() != null) {
+                if (format == KernelLoader.Format.MULTIBOOT) {
+                    throw new MachineException("--initrd needs a Linux (bzImage, vmlinux) or PVH kernel, '"
+                            + config.kernel() + "' is a multiboot kernel");
+                }
+                try {
+                    options = options.withInitrd(Files.readAllBytes(config.initrd()));
+                } catch (IOException e) {
+                    throw new MachineException("cannot read initrd '" + config.initrd() + "': " + e.getMessage());
+                }
+            }
+            plan = KernelLoader.load(kernel, options);
         } catch (BootException e) {
             throw new MachineException(e.getMessage());
         }
