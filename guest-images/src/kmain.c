@@ -259,13 +259,6 @@ static void apic_icr(u32 dest, u32 low)
 }
 
 /* ---- kvmclock ---- */
-struct pvclock {
-    u32 version, pad0;
-    u64 tsc_timestamp, system_time;
-    u32 tsc_to_system_mul;
-    s8 tsc_shift;
-    u8 flags, pad[2];
-} __attribute__((packed));
 static volatile struct pvclock kvmclock __attribute__((aligned(32)));
 
 /*

@@ -125,13 +125,6 @@ static inline u64 rdtsc(void)
 static void spin(u32 n) { for (volatile u32 i = 0; i < n; i++) __asm__ volatile("pause"); }
 
 /* ---- structures KVM fills ---- */
-struct pvclock {
-    u32 version, pad0;
-    u64 tsc_timestamp, system_time;
-    u32 tsc_to_system_mul;
-    s8 tsc_shift;
-    u8 flags, pad[2];
-} __attribute__((packed));
 static volatile struct pvclock clk __attribute__((aligned(64)));
 static volatile struct { u32 version, sec, nsec; } wall __attribute__((aligned(16)));
 static volatile struct { u64 steal; u32 version, flags; u8 preempted, pad[47]; } steal __attribute__((aligned(64)));

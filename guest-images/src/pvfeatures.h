@@ -4,6 +4,15 @@
 
 #define PV_NTESTS 11 /* TAP lines pvfeatures_run always prints */
 
+/* The per-vCPU time structure KVM fills (pvclock_vcpu_time_info), shared by kmain.c and pvfeatures.c. */
+struct pvclock {
+    unsigned int version, pad0;
+    unsigned long long tsc_timestamp, system_time;
+    unsigned int tsc_to_system_mul;
+    signed char tsc_shift;
+    unsigned char flags, pad[2];
+} __attribute__((packed));
+
 struct exc_frame;
 /* Called first by the exception handler: 1 if the fault was expected (#GP on a guarded
  * rdmsr/wrmsr) and the instruction was skipped, 0 to report it as a failure. */
