@@ -194,6 +194,7 @@ public final class PcMachine implements AutoCloseable {
 
     private java.util.List<dev.vmm.kvm.KvmStats> kvmStats;
     private java.util.List<java.util.Map<String, Long>> kvmStatsBefore;
+    private String kvmStatsError;
 
     /**
      * Before {@link #run}: opens every vCPU's binary stats fd (KVM_GET_STATS_FD) and takes the
@@ -204,9 +205,15 @@ public final class PcMachine implements AutoCloseable {
         kvmStats = new java.util.ArrayList<>();
         kvmStatsBefore = new java.util.ArrayList<>();
         for (int i = 0; i < vm.cpuCount(); i++) {
-            dev.vmm.kvm.KvmStats stats = dev.vmm.kvm.KvmStats.open(vm.vcpu(i).statsFd());
-            kvmStats.add(stats);
-            kvmStatsBefore.add(stats.read());
+            try {
+                dev.vmm.kvm.KvmStats stats = dev.vmm.kvm.KvmStats.open(vm.vcpu(i).statsFd());
+                kvmStats.add(stats);
+                kvmStatsBefore.add(stats.read());
+            } catch (RuntimeException e) { // e.g. a host without KVM_CAP_BINARY_STATS_FD
+                kvmStats.add(null);
+                kvmStatsBefore.add(null);
+                kvmStatsError = e.getMessage();
+            }
         }
     }
 
@@ -219,6 +226,10 @@ public final class PcMachine implements AutoCloseable {
         if (kvmStats == null) return out;
         for (int i = 0; i < kvmStats.size(); i++) {
             java.util.Map<String, Long> delta;
+            if (kvmStats.get(i) == null) {
+                out.add("# stats: vcpu " + i + " not available: " + kvmStatsError);
+                continue;
+            }
             try {
                 delta = dev.vmm.kvm.KvmStats.delta(kvmStatsBefore.get(i), kvmStats.get(i).read());
             } catch (RuntimeException e) {
@@ -241,7 +252,7 @@ public final class PcMachine implements AutoCloseable {
     @Override
     public void close() {
         if (kvmStats != null) {
-            for (dev.vmm.kvm.KvmStats s : kvmStats) s.close();
+            for (dev.vmm.kvm.KvmStats s : kvmStats) if (s != null) s.close();
         }
         vm.close();
         serial.flush();
