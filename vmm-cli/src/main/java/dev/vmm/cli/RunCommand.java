@@ -76,6 +76,10 @@ public final class RunCommand implements Callable<Integer> {
             + " (KVM_GET_MSRS) and the kvmclock structure the guest registered, as '# host: ...' lines")
     boolean pvReport;
 
+    @Option(names = {"--kvm-stats"}, description = "after the guest ends, print every vCPU's KVM binary stats"
+            + " (KVM_GET_STATS_FD) that changed during the run, as '# stats: vcpu N name=delta ...' lines")
+    boolean kvmStats;
+
     @Override
     public Integer call() throws Exception {
         MachineConfig config = toConfig();
@@ -114,10 +118,19 @@ public final class RunCommand implements Callable<Integer> {
                                 .put("reason", host ? "host-qmp-system-reset" : "guest-reset"));
                     });
                 }
+                if (kvmStats) {
+                    machine.openKvmStats();
+                }
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
                 if (pvReport) {
                     StringBuilder sb = new StringBuilder();
                     for (String line : machine.pvReport()) sb.append(line).append('\n');
+                    console.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    console.flush();
+                }
+                if (kvmStats) {
+                    StringBuilder sb = new StringBuilder();
+                    for (String line : machine.kvmStatsReport()) sb.append(line).append('\n');
                     console.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     console.flush();
                 }

@@ -55,6 +55,9 @@ public final class LibC {
 
     public static native int close(int fd);
 
+    /** pread(2): reads {@code count} bytes at {@code offset} of {@code fd} into {@code buf}. */
+    public static native long pread(int fd, byte[] buf, long count, long offset);
+
     /** ioctl with an integer argument (or none: pass 0). */
     public static native int ioctl(int fd, long request, long arg);
 

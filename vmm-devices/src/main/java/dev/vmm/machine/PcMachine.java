@@ -187,8 +187,73 @@ public final class PcMachine implements AutoCloseable {
         return out;
     }
 
+    /** Stats names printed first by {@link #kvmStatsReport()}, in this order; the rest follow in KVM's order. */
+    private static final java.util.List<String> KVM_STATS_FIRST = java.util.List.of("exits", "io_exits", "halt_exits",
+            "halt_attempted_poll", "halt_successful_poll", "directed_yield_attempted", "directed_yield_successful",
+            "preemption_reported", "irq_injections", "hypercalls");
+
+    private java.util.List<dev.vmm.kvm.KvmStats> kvmStats;
+    private java.util.List<java.util.Map<String, Long>> kvmStatsBefore;
+    private String kvmStatsError;
+
+    /**
+     * Before {@link #run}: opens every vCPU's binary stats fd (KVM_GET_STATS_FD) and takes the
+     * "before" values for {@link #kvmStatsReport()}.
+     */
+    public void openKvmStats() {
+        if (kvmStats != null) return;
+        kvmStats = new java.util.ArrayList<>();
+        kvmStatsBefore = new java.util.ArrayList<>();
+        for (int i = 0; i < vm.cpuCount(); i++) {
+            try {
+                dev.vmm.kvm.KvmStats stats = dev.vmm.kvm.KvmStats.open(vm.vcpu(i).statsFd());
+                kvmStats.add(stats);
+                kvmStatsBefore.add(stats.read());
+            } catch (RuntimeException e) { // e.g. a host without KVM_CAP_BINARY_STATS_FD
+                kvmStats.add(null);
+                kvmStatsBefore.add(null);
+                kvmStatsError = e.getMessage();
+            }
+        }
+    }
+
+    /**
+     * After {@link #run}: one {@code # stats: vcpu N name=delta ...} line per vCPU with the counters
+     * that changed since {@link #openKvmStats()}; exits, io_exits, halt_* and directed_yield_* first.
+     */
+    public java.util.List<String> kvmStatsReport() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (kvmStats == null) return out;
+        for (int i = 0; i < kvmStats.size(); i++) {
+            java.util.Map<String, Long> delta;
+            if (kvmStats.get(i) == null) {
+                out.add("# stats: vcpu " + i + " not available: " + kvmStatsError);
+                continue;
+            }
+            try {
+                delta = dev.vmm.kvm.KvmStats.delta(kvmStatsBefore.get(i), kvmStats.get(i).read());
+            } catch (RuntimeException e) {
+                out.add("# stats: vcpu " + i + " not read: " + e.getMessage());
+                continue;
+            }
+            StringBuilder sb = new StringBuilder("# stats: vcpu ").append(i);
+            for (String name : KVM_STATS_FIRST) {
+                Long v = delta.remove(name);
+                if (v != null) sb.append(' ').append(name).append('=').append(v);
+            }
+            for (java.util.Map.Entry<String, Long> e : delta.entrySet()) {
+                sb.append(' ').append(e.getKey()).append('=').append(e.getValue());
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
     @Override
     public void close() {
+        if (kvmStats != null) {
+            for (dev.vmm.kvm.KvmStats s : kvmStats) if (s != null) s.close();
+        }
         vm.close();
         serial.flush();
     }
