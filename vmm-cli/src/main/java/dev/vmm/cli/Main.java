@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "vmm", mixinStandardHelpOptions = true, version = "vmm 0.1.0",
         description = "A miniature virtual machine monitor on Linux KVM.",
-        subcommands = {RunCommand.class, InitramfsCommand.class, FeaturesCommand.class, CpuidCommand.class,
+        subcommands = {RunCommand.class, InitramfsCommand.class, ExtractVmlinuxCommand.class, FeaturesCommand.class, CpuidCommand.class,
                 DoctorCommand.class, TestCommand.class})
 public final class Main implements Runnable {
     /** Status for invalid command lines and inputs, as most Unix tools use. */
