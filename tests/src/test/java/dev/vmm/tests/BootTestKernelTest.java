@@ -34,6 +34,19 @@ class BootTestKernelTest {
     }
 
     @Test
+    void timingsReportFirstSerialByteAndEnd() {
+        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--timings");
+        assertEquals(0, r.status(), r.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("^vmm: timings: first serial byte (\\d+) ms, run ended (\\d+) ms after JVM start$",
+                        java.util.regex.Pattern.MULTILINE).matcher(r.stderr());
+        assertTrue(m.find(), r.toString());
+        long first = Long.parseLong(m.group(1));
+        long end = Long.parseLong(m.group(2));
+        assertTrue(first > 0 && first <= end, "the first byte comes before the end\n" + r);
+    }
+
+    @Test
     void qemuExitCodeStyle() {
         VmmProcess r = VmmProcess.run("run", "-kernel", RequiresKvm.testKernel().toString(), "--exit-code", "qemu");
         assertEquals(1, r.status(), "QEMU reports (0 << 1) | 1\n" + r);

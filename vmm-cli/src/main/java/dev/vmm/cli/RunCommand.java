@@ -80,6 +80,10 @@ public final class RunCommand implements Callable<Integer> {
             + " (KVM_GET_STATS_FD) that changed during the run, as '# stats: vcpu N name=delta ...' lines")
     boolean kvmStats;
 
+    @Option(names = {"--timings"}, description = "print on stderr the time from JVM start to the guest's first"
+            + " serial byte and to the end of the run")
+    boolean timings;
+
     @Override
     public Integer call() throws Exception {
         MachineConfig config = toConfig();
@@ -122,17 +126,15 @@ public final class RunCommand implements Callable<Integer> {
                     machine.openKvmStats();
                 }
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
+                long endMillis = System.currentTimeMillis();
                 if (pvReport) {
-                    StringBuilder sb = new StringBuilder();
-                    for (String line : machine.pvReport()) sb.append(line).append('\n');
-                    console.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    console.flush();
+                    printLines(console, machine.pvReport());
                 }
                 if (kvmStats) {
-                    StringBuilder sb = new StringBuilder();
-                    for (String line : machine.kvmStatsReport()) sb.append(line).append('\n');
-                    console.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    console.flush();
+                    printLines(console, machine.kvmStatsReport());
+                }
+                if (timings) {
+                    System.err.println(timingLine(machine.firstSerialByteMillis(), endMillis));
                 }
                 if (qmpServer != null) {
                     ObjectNode data = QmpServer.data().put("guest", !monitor.quitRequested())
@@ -154,6 +156,24 @@ public final class RunCommand implements Callable<Integer> {
             return outcome.exitStatus();
         }
         return exitCode == ExitCodeStyle.qemu ? (outcome.exitStatus() << 1) | 1 : outcome.exitStatus();
+    }
+
+    /** Host-side reports go to the console after the guest's own output, one line each. */
+    private static void printLines(OutputStream console, java.util.List<String> lines) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String line : lines) sb.append(line).append('\n');
+        console.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        console.flush();
+    }
+
+    /**
+     * Milliseconds from the JVM's start to the first serial byte and to the end. (The kernel's
+     * process start time is only known to the second via /proc's boot time, too coarse here.)
+     */
+    static String timingLine(long firstByteMillis, long endMillis) {
+        long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        String first = firstByteMillis == 0 ? "none" : (firstByteMillis - start) + " ms";
+        return "vmm: timings: first serial byte " + first + ", run ended " + (endMillis - start) + " ms after JVM start";
     }
 
     private static ChardevSpec parseSpec(String option, String text) {

@@ -126,7 +126,17 @@ public final class Uart8250 implements PioDevice {
         }
     }
 
+    /** Wall-clock time (ms since the epoch) of the guest's first transmitted byte, 0 before it. */
+    private volatile long firstByteMillis;
+
+    public long firstByteMillis() {
+        return firstByteMillis;
+    }
+
     private void transmit(int b) {
+        if (firstByteMillis == 0) {
+            firstByteMillis = System.currentTimeMillis();
+        }
         try {
             out.write(b);
             if (b == '\n') {

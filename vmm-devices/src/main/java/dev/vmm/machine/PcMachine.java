@@ -146,6 +146,11 @@ public final class PcMachine implements AutoCloseable {
         t.start();
     }
 
+    /** When COM1 sent its first byte (ms since the epoch), 0 if it never did: for --timings. */
+    public long firstSerialByteMillis() {
+        return serial.firstByteMillis();
+    }
+
     /** Bytes typed at a console (a socket client): they go to COM1's receive FIFO. */
     public void sendToSerial(byte[] data) {
         serial.receive(data, 0, data.length);
