@@ -72,7 +72,24 @@ public final class Acpi {
         b.putInt(112, FADT_HW_REDUCED_ACPI);
         b.put(131, (byte) 0); // FADT minor version: 6.0
         b.putLong(140, dsdtAddress); // X_DSDT
+        // HW-reduced ACPI has no PM1 block: the OS powers off by writing SLP_TYP|SLP_EN to the
+        // sleep control register, here a byte-wide I/O port (the machine ends the VM on S5).
+        putGenericAddress(b, 244, SLEEP_CONTROL_PORT);
+        putGenericAddress(b, 256, SLEEP_STATUS_PORT);
         return finish(b);
+    }
+
+    /** I/O ports of the HW-reduced sleep control and status registers (free on a PC; QEMU's microvm uses MMIO). */
+    public static final int SLEEP_CONTROL_PORT = 0x600;
+    public static final int SLEEP_STATUS_PORT = 0x601;
+
+    /** ACPI Generic Address Structure for one byte in system I/O space. */
+    private static void putGenericAddress(ByteBuffer b, int offset, int port) {
+        b.put(offset, (byte) 1);      // address space: system I/O
+        b.put(offset + 1, (byte) 8);  // register bit width
+        b.put(offset + 2, (byte) 0);  // bit offset
+        b.put(offset + 3, (byte) 1);  // access size: byte
+        b.putLong(offset + 4, port);
     }
 
     /**

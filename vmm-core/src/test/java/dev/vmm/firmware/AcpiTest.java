@@ -61,6 +61,11 @@ class AcpiTest {
         assertEquals(0xF0200, le(f).getInt(40));
         assertEquals(1 << 20, le(f).getInt(112));
         assertEquals(0xF0200L, le(f).getLong(140));
+        // SLEEP_CONTROL_REG and SLEEP_STATUS_REG: system I/O, 8 bits, byte access, at the two ports.
+        assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 244, 248));
+        assertEquals(Acpi.SLEEP_CONTROL_PORT, le(f).getLong(248));
+        assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 256, 260));
+        assertEquals(Acpi.SLEEP_STATUS_PORT, le(f).getLong(260));
     }
 
     @Test

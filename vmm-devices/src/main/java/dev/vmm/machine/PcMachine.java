@@ -12,7 +12,9 @@ import dev.vmm.cpu.PvFeature;
 import dev.vmm.devices.DebugExit;
 import dev.vmm.devices.IoApic;
 import dev.vmm.devices.FwCfg;
+import dev.vmm.devices.AcpiSleepControl;
 import dev.vmm.devices.I8042;
+import dev.vmm.firmware.Acpi;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
 import dev.vmm.vm.BootState;
@@ -103,6 +105,7 @@ public final class PcMachine implements AutoCloseable {
             I8042 i8042 = new I8042(vm);
             vm.io().register(I8042.DATA_PORT, 1, i8042);
             vm.io().register(I8042.COMMAND_PORT, 1, i8042);
+            vm.io().register(Acpi.SLEEP_CONTROL_PORT, 2, new AcpiSleepControl(Acpi.SLEEP_CONTROL_PORT, vm));
             vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
             return new PcMachine(vm, serial, model);
         } catch (RuntimeException e) {

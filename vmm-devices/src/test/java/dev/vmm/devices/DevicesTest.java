@@ -62,6 +62,22 @@ class DevicesTest {
     }
 
     @Test
+    void acpiSleepControlPowersOffOnS5Only() {
+        AtomicInteger status = new AtomicInteger(-1);
+        AcpiSleepControl dev = new AcpiSleepControl(0x600, new MachineControl() {
+            public void powerOff(int s) { status.set(s); }
+            public void reset() { }
+        });
+        dev.write(0x600, 1, 1 << 2 | 1 << 5); // SLP_TYP 1 (not S5 here): ignored
+        assertEquals(-1, status.get());
+        dev.write(0x600, 1, 0);               // SLP_EN clear: ignored
+        assertEquals(-1, status.get());
+        dev.write(0x600, 1, 1 << 5);          // S5 (SLP_TYP 0) with SLP_EN
+        assertEquals(0, status.get());
+        assertEquals(0x80, dev.read(0x601, 1));
+    }
+
+    @Test
     void fwCfgReadsCpuCountAndRamSizeLittleEndian() {
         FwCfg fw = new FwCfg(4, 0x20000000L);
         fw.write(FwCfg.SELECTOR_PORT, 2, FwCfg.KEY_NB_CPUS);
