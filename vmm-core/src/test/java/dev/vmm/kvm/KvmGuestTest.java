@@ -2,7 +2,6 @@ package dev.vmm.kvm;
 
 import dev.vmm.cpu.CpuidEntry;
 import dev.vmm.memory.GuestMemory;
-import dev.vmm.memory.MemoryRegion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,27 +27,20 @@ class KvmGuestTest {
     private VmFd vm;
     private GuestMemory mem;
 
+    private TinyVm tiny;
+
     @BeforeEach
     void setUp() {
         KvmTestSupport.requireKvm();
-        kvm = Kvm.open();
-        kvm.requireCapabilities(Ioctls.KVM_CAP_IRQCHIP, Ioctls.KVM_CAP_USER_MEMORY, Ioctls.KVM_CAP_SET_TSS_ADDR,
-                Ioctls.KVM_CAP_IMMEDIATE_EXIT);
-        vm = kvm.createVm();
-        vm.setTssAddr(0xfffb_d000L);
-        vm.createIrqchip();
-        mem = GuestMemory.create(2 << 20);
-        int slot = 0;
-        for (MemoryRegion r : mem.regions()) {
-            vm.setUserMemoryRegion(slot++, 0, r.gpa(), r.size(), r.hostAddress());
-        }
+        tiny = TinyVm.open(Ioctls.KVM_CAP_IMMEDIATE_EXIT);
+        kvm = tiny.kvm;
+        vm = tiny.vm;
+        mem = tiny.mem;
     }
 
     @AfterEach
     void tearDown() {
-        if (vm != null) vm.close();
-        if (mem != null) mem.close();
-        if (kvm != null) kvm.close();
+        if (tiny != null) tiny.close();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.vmm.kvm;
 
 import dev.vmm.memory.GuestMemory;
-import dev.vmm.memory.MemoryRegion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,27 +18,20 @@ class KvmStatsKvmTest {
     private VmFd vm;
     private GuestMemory mem;
 
+    private TinyVm tiny;
+
     @BeforeEach
     void setUp() {
         KvmTestSupport.requireKvm();
-        kvm = Kvm.open();
-        kvm.requireCapabilities(Ioctls.KVM_CAP_IRQCHIP, Ioctls.KVM_CAP_USER_MEMORY, Ioctls.KVM_CAP_SET_TSS_ADDR,
-                Ioctls.KVM_CAP_BINARY_STATS_FD);
-        vm = kvm.createVm();
-        vm.setTssAddr(0xfffb_d000L);
-        vm.createIrqchip();
-        mem = GuestMemory.create(2 << 20);
-        int slot = 0;
-        for (MemoryRegion r : mem.regions()) {
-            vm.setUserMemoryRegion(slot++, 0, r.gpa(), r.size(), r.hostAddress());
-        }
+        tiny = TinyVm.open(Ioctls.KVM_CAP_BINARY_STATS_FD);
+        kvm = tiny.kvm;
+        vm = tiny.vm;
+        mem = tiny.mem;
     }
 
     @AfterEach
     void tearDown() {
-        if (vm != null) vm.close();
-        if (mem != null) mem.close();
-        if (kvm != null) kvm.close();
+        if (tiny != null) tiny.close();
     }
 
     @Test
