@@ -8,7 +8,7 @@
 #define MB_BOOT_MAGIC 0x2BADB002
 #define PVH_MAGIC     0x336ec578
 #define TRAMP_BASE    0x8000
-#define AP_STACK_SIZE 1024
+#define AP_STACK_SIZE 4096           /* APs run C code (smp.c) */
 #define MAX_APS       64
 
 #define T(sym) ((sym) - tramp_start + TRAMP_BASE)
@@ -149,11 +149,14 @@ ap_long64:
         lock xaddl %eax, ap_next        /* unique slot */
         cmpl    $MAX_APS, %eax
         jae     8f
-        incl    %eax
-        imull   $AP_STACK_SIZE, %eax
+        leal    1(%eax), %edi           /* cpu number for ap_main: 1.. */
+        movl    %edi, %ecx
+        imull   $AP_STACK_SIZE, %ecx
         leaq    ap_stacks(%rip), %rsp
-        addq    %rax, %rsp
-8:      lock incl ap_online
+        addq    %rcx, %rsp              /* top of this AP's stack */
+        xorl    %ebp, %ebp
+        call    ap_main                 /* smp.c; never returns */
+8:      lock incl ap_online             /* no stack left: counted, but sleeps for good */
 7:      cli
         hlt
         jmp     7b
@@ -275,6 +278,19 @@ exc\n:  pushq   $\n
         EXC_ERR   29
         EXC_ERR   30
         EXC_NOERR 31
+
+/* interrupt stubs for vectors 32..255, 16 bytes apart (interrupts.c computes the addresses) */
+        .align 16
+        .globl irq_stubs
+irq_stubs:
+        .set vec, 32
+        .rept 224
+        .align 16
+        pushq   $0
+        pushq   $vec
+        jmp     exc_common
+        .set vec, vec + 1
+        .endr
 
 exc_common:
         /* stack: vector, error, rip, cs, rflags, rsp, ss; the handler may return

@@ -1,20 +1,9 @@
 /* pvtest: freestanding TAP test kernel for the vmm project. */
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long u64;
-typedef signed char s8;
-
+#include "kernel.h"
 #include "pvfeatures.h"
 
 #define NTESTS 4
-#define COM1 0x3f8
-#define TRAMP_BASE 0x8000
-#define APIC_BASE 0xFEE00000UL
 
-extern u32 ap_online;
-extern u8 tramp_start[], tramp_end[];
-extern u64 exc_stubs[32];
 extern u32 boot_magic;
 extern u64 gdt[];
 extern void enter_user(u64 rip, u64 rsp) __attribute__((noreturn));
@@ -23,99 +12,14 @@ extern u8 user_spin[];
 static int cur_test = 0;
 static int failed = 0;
 
-static inline void outb(u16 p, u8 v) { __asm__ volatile("outb %0,%1" ::"a"(v), "Nd"(p)); }
-static inline void outw(u16 p, u16 v) { __asm__ volatile("outw %0,%1" ::"a"(v), "Nd"(p)); }
-static inline void outl(u16 p, u32 v) { __asm__ volatile("outl %0,%1" ::"a"(v), "Nd"(p)); }
-static inline u8 inb(u16 p) { u8 v; __asm__ volatile("inb %1,%0" : "=a"(v) : "Nd"(p)); return v; }
-static inline void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
-{
-    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
-static inline void wrmsr(u32 msr, u64 v)
-{
-    __asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
-}
-static inline u64 rdmsr(u32 msr)
-{
-    u32 lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((u64)hi << 32) | lo;
-}
-static inline void pause(void) { __asm__ volatile("pause" ::: "memory"); }
-static inline u32 mmio_r32(u64 a) { return *(volatile u32 *)a; }
-static inline void mmio_w32(u64 a, u32 v) { *(volatile u32 *)a = v; }
-
-/* ---- serial / printing ---- */
-static void putc_raw(char c)
-{
-    while (!(inb(COM1 + 5) & 0x20))
-        ;
-    outb(COM1, (u8)c);
-}
-static void puts(const char *s) { while (*s) putc_raw(*s++); }
-static void putu(u64 v, unsigned base, int width, char pad)
-{
-    char buf[24];
-    int n = 0;
-    do {
-        unsigned d = (unsigned)(v % base);
-        buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-        v /= base;
-    } while (v);
-    while (n < width) buf[n++] = pad;
-    while (n) putc_raw(buf[--n]);
-}
-/* tiny printf: %s %c %d %u %x %lx %lu %08x (width+zero pad), %% */
-static void printf(const char *f, ...)
-{
-    __builtin_va_list ap;
-    __builtin_va_start(ap, f);
-    for (; *f; f++) {
-        if (*f != '%') { putc_raw(*f); continue; }
-        f++;
-        char pad = ' ';
-        int width = 0, lng = 0;
-        if (*f == '0') { pad = '0'; f++; }
-        while (*f >= '0' && *f <= '9') width = width * 10 + (*f++ - '0');
-        while (*f == 'l') { lng = 1; f++; }
-        switch (*f) {
-        case 's': { const char *s = __builtin_va_arg(ap, const char *); puts(s ? s : "(null)"); break; }
-        case 'c': putc_raw((char)__builtin_va_arg(ap, int)); break;
-        case 'd': {
-            long v = lng ? __builtin_va_arg(ap, long) : __builtin_va_arg(ap, int);
-            if (v < 0) { putc_raw('-'); v = -v; }
-            putu((u64)v, 10, width, pad);
-            break;
-        }
-        case 'u': putu(lng ? __builtin_va_arg(ap, u64) : __builtin_va_arg(ap, u32), 10, width, pad); break;
-        case 'x': putu(lng ? __builtin_va_arg(ap, u64) : __builtin_va_arg(ap, u32), 16, width, pad); break;
-        case '%': putc_raw('%'); break;
-        default: putc_raw('%'); putc_raw(*f); break;
-        }
-    }
-    __builtin_va_end(ap);
-}
-
-static void __attribute__((noreturn)) do_exit(u32 status)
-{
-    outl(0xf4, status);
-    for (;;) __asm__ volatile("cli; hlt");
-}
-
 static void result(int ok, const char *desc, const char *directive)
 {
     if (!ok) failed = 1;
     printf("%s %d - %s%s\n", ok ? "ok" : "not ok", cur_test, desc, directive ? directive : "");
 }
 
-/* ---- IDT ---- */
-struct idt_entry { u16 off_lo, sel; u8 ist, type; u16 off_mid; u32 off_hi, zero; } __attribute__((packed));
-static struct idt_entry idt[32] __attribute__((aligned(16)));
-struct exc_frame { u64 vector, error, rip, cs, rflags, rsp, ss; };
-
-void exception_handler(struct exc_frame *fr)
+void fatal_exception(struct exc_frame *fr)
 {
-    if (pvfeatures_fixup(fr)) return; /* expected #GP of a guarded MSR access: resume */
     u64 cr2;
     __asm__ volatile("mov %%cr2,%0" : "=r"(cr2));
     printf("not ok %d - unexpected exception %u at rip=0x%lx\n", cur_test ? cur_test : 1,
@@ -123,22 +27,6 @@ void exception_handler(struct exc_frame *fr)
     printf("# vector=%u error=0x%lx cs=0x%lx rflags=0x%lx rsp=0x%lx cr2=0x%lx\n",
            (u32)fr->vector, fr->error, fr->cs, fr->rflags, fr->rsp, cr2);
     do_exit(1);
-}
-
-static void idt_init(void)
-{
-    for (int i = 0; i < 32; i++) {
-        u64 h = exc_stubs[i];
-        idt[i].off_lo = (u16)h;
-        idt[i].sel = 0x18;
-        idt[i].ist = 0;
-        idt[i].type = 0x8E; /* present, DPL0, 64-bit interrupt gate */
-        idt[i].off_mid = (u16)(h >> 16);
-        idt[i].off_hi = (u32)(h >> 32);
-        idt[i].zero = 0;
-    }
-    struct { u16 limit; u64 base; } __attribute__((packed)) p = { sizeof(idt) - 1, (u64)idt };
-    __asm__ volatile("lidt %0" ::"m"(p));
 }
 
 /* ---- pvtest.spin=user: TSS + iretq to ring 3 ---- */
@@ -249,15 +137,6 @@ static u32 madt_cpus(u32 proto, u32 info)
     return 0;
 }
 
-static void delay(u32 n) { for (volatile u32 i = 0; i < n; i++) pause(); }
-
-static void apic_icr(u32 dest, u32 low)
-{
-    mmio_w32(APIC_BASE + 0x310, dest << 24);
-    mmio_w32(APIC_BASE + 0x300, low);
-    for (int i = 0; i < 100000 && (mmio_r32(APIC_BASE + 0x300) & (1u << 12)); i++) pause();
-}
-
 /* ---- kvmclock ---- */
 static volatile struct pvclock kvmclock __attribute__((aligned(32)));
 
@@ -280,18 +159,14 @@ static volatile u64 *reset_marker(void)
     return (volatile u64 *)a;
 }
 
+static void count_call(void *counter) { __atomic_fetch_add((volatile u32 *)counter, 1, __ATOMIC_RELAXED); }
+
 void kmain(u32 proto, u32 info)
 {
     u32 a, b, c, d;
 
-    idt_init();
-    outb(COM1 + 1, 0x00); /* no interrupts */
-    outb(COM1 + 3, 0x80); /* DLAB */
-    outb(COM1 + 0, 0x01); /* 115200 */
-    outb(COM1 + 1, 0x00);
-    outb(COM1 + 3, 0x03); /* 8N1 */
-    outb(COM1 + 2, 0xC7);
-    outb(COM1 + 4, 0x03);
+    idt_load();
+    console_init();
 
     const char *cl = get_cmdline(proto, info);
     int reset_mode = has_word(cl, "pvtest.reset");
@@ -381,25 +256,18 @@ void kmain(u32 proto, u32 info)
             ncpu = 1;
         }
     }
-    u32 online = 1;
-    if (ncpu > 1) {
-        u8 *dst = (u8 *)TRAMP_BASE;
-        for (u8 *s = tramp_start; s < tramp_end; s++) *dst++ = *s;
-        __asm__ volatile("" ::: "memory");
-        mmio_w32(APIC_BASE + 0xF0, mmio_r32(APIC_BASE + 0xF0) | 0x1FF); /* SVR: enable */
-        apic_icr(0, 0x000C4500);                                      /* INIT all-excluding-self */
-        delay(2000);
-        apic_icr(0, 0x000C4600 | (TRAMP_BASE >> 12));                 /* SIPI */
-        delay(200);
-        apic_icr(0, 0x000C4600 | (TRAMP_BASE >> 12));                 /* SIPI again */
-        for (u32 i = 0; i < 500000; i++) {
-            if (__atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1 >= ncpu) break;
-            pause();
-        }
-        delay(200); /* catch stragglers beyond N */
-        online = __atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1;
-    }
+    u32 online = smp_start(ncpu);
     printf("# cpus online: %u of %u\n", online, ncpu);
+    /* every AP must also take work from its mailbox (the PV checks run code on APs) */
+    u32 answered = 0;
+    for (u32 i = 1; i < online; i++) {
+        if (smp_call(i, count_call, &answered) == 0) smp_wait(i);
+    }
+    if (online > 1) {
+        printf("# apic ids:");
+        for (u32 i = 0; i < online; i++) printf(" %u", smp_apic_id(i));
+        printf("; %u of %u APs ran a function\n", answered, online - 1);
+    }
     {
         char desc[48];
         const char *p1 = "smp: all ";
@@ -411,7 +279,7 @@ void kmain(u32 proto, u32 info)
         const char *p2 = " CPUs online";
         while (*p2) desc[n++] = *p2++;
         desc[n] = 0;
-        result(online == ncpu, desc, 0);
+        result(online == ncpu && answered == online - 1, desc, 0);
     }
 
     /* 4: kvmclock */

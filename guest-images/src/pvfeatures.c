@@ -11,32 +11,12 @@
  */
 #include "pvfeatures.h"
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long u64;
-typedef signed char s8;
-typedef long s64;
+#include "kernel.h"
 
-struct exc_frame { u64 vector, error, rip, cs, rflags, rsp, ss; };
-
-/* ---- serial output (own copy: kmain.c keeps its helpers static) ---- */
-static inline void outb(u16 p, u8 v) { __asm__ volatile("outb %0,%1" ::"a"(v), "Nd"(p)); }
-static inline u8 inb(u16 p) { u8 v; __asm__ volatile("inb %1,%0" : "=a"(v) : "Nd"(p)); return v; }
-static void pc(char c)
-{
-    while (!(inb(0x3f8 + 5) & 0x20))
-        ;
-    outb(0x3f8, (u8)c);
-}
-static void ps(const char *s) { while (*s) pc(*s++); }
-static void pu(u64 v, unsigned base)
-{
-    char b[24];
-    int n = 0;
-    do { unsigned d = (unsigned)(v % base); b[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10); v /= base; } while (v);
-    while (n) pc(b[--n]);
-}
+/* short names for the console, as the checks print a lot */
+static void pc(char c) { putc_raw(c); }
+static void ps(const char *s) { puts(s); }
+static void pu(u64 v, unsigned base) { putu(v, base, 0, ' '); }
 static void px(u64 v) { ps("0x"); pu(v, 16); }
 static void pd(s64 v) { if (v < 0) { pc('-'); v = -v; } pu((u64)v, 10); }
 
@@ -116,12 +96,6 @@ static s64 hypercall(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 #define KVM_ENOSYS 1000
 #define KVM_EINVAL 22
 
-static inline u64 rdtsc(void)
-{
-    u32 lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((u64)hi << 32) | lo;
-}
 static void spin(u32 n) { for (volatile u32 i = 0; i < n; i++) __asm__ volatile("pause"); }
 
 /* ---- structures KVM fills ---- */
