@@ -7,7 +7,8 @@
  *                            the feature: pvtest.hostpv=0x... tells which bits it does)
  * Command line: pvtest.expect=0x..  pvtest.enforce=1  pvtest.stable=1  pvtest.hostpv=0x..
  *               pvtest.hypercall=auto|vmcall|vmmcall|none (default none)
- *               pvtest.leave-msrs=1 (leave kvmclock registered for the host's --pv-report)
+ *               pvtest.leave-msrs=1 (leave kvmclock, steal time, PV-EOI and async PF registered and
+ *               poll-control at 0, for the host's side of the check: --pv-report, vmm test)
  */
 #include "pvfeatures.h"
 
@@ -270,7 +271,7 @@ static void test_steal(int leave)
     tap(ok, "pv kvm-steal-time: MSR 0x4b564d03", m == -1 ? "bit off, host lacks steal time: not asserted" : 0);
 }
 
-static void test_poll(void)
+static void test_poll(int leave)
 {
     int m = mode(12), ok = 1;
     head("kvm-poll-control", 12);
@@ -286,6 +287,7 @@ static void test_poll(void)
         if (rdmsr_safe(0x4b564d05, &v) || v != 0) fail_note(&ok, "read back 0");
         if (wrmsr_safe(0x4b564d05, 1)) fail_note(&ok, "write 1 #GP");
         if (!wrmsr_safe(0x4b564d05, 2)) fail_note(&ok, "bit 1 accepted");
+        if (leave) wrmsr_safe(0x4b564d05, 0); /* not the reset value: the host can tell it landed */
     }
     tap(ok, "pv kvm-poll-control: MSR 0x4b564d05", m == -1 ? "not asserted" : 0);
 }
@@ -306,7 +308,7 @@ static void test_pv_eoi(int leave)
     tap(ok, "pv kvm-pv-eoi: MSR 0x4b564d04", m == -1 ? "not asserted" : 0);
 }
 
-static void test_asyncpf(void)
+static void test_asyncpf(int leave)
 {
     int m = mode(4), mi = mode(14), ok = 1;
     head("kvm-asyncpf", 4);
@@ -331,7 +333,7 @@ static void test_asyncpf(void)
         if (wrmsr_safe(0x4b564d02, val)) fail_note(&ok, "ASYNC_PF_EN #GP");
         if (rdmsr_safe(0x4b564d02, &v) || v != val) fail_note(&ok, "ASYNC_PF_EN read back");
         if (use_int && wrmsr_safe(0x4b564d07, 1)) fail_note(&ok, "ASYNC_PF_ACK #GP");
-        wrmsr_safe(0x4b564d02, 0);
+        if (!leave) wrmsr_safe(0x4b564d02, 0);
     }
     tap(ok, "pv kvm-asyncpf / kvm-asyncpf-int: MSRs 0x4b564d02/06/07",
         m == -1 && mi == -1 ? "not asserted" : 0);
@@ -401,9 +403,9 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_kvmclock(leave);
     test_stable(cl);
     test_steal(leave);
-    test_poll();
+    test_poll(leave);
     test_pv_eoi(leave);
-    test_asyncpf();
+    test_asyncpf(leave);
     test_unknown_hc();
     test_yield();
     test_pv_ipi(online);

@@ -7,6 +7,7 @@ import dev.vmm.cpu.PvFeature;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
+import dev.vmm.pv.PvAgreement;
 import dev.vmm.vm.VmOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +23,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Callable;
 
 /**
@@ -148,7 +152,7 @@ public final class TestCommand implements Callable<Integer> {
             try (PcMachine m = PcMachine.create(config, new ByteArrayOutputStream(),
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
                 m.run(Duration.ofSeconds(30));
-                return (m.vm().fd().getClock().flags() & 2) != 0;
+                return masterClock(m);
             }
         } catch (RuntimeException e) {
             return false;
@@ -156,6 +160,11 @@ public final class TestCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** KVM_GET_CLOCK's KVM_CLOCK_TSC_STABLE: KVM keeps one master clock for all vCPUs. */
+    private static boolean masterClock(PcMachine m) {
+        return (m.vm().fd().getClock().flags() & 2) != 0;
     }
 
     static int hostPvBits(List<CpuidEntry> host) {
@@ -187,13 +196,16 @@ public final class TestCommand implements Callable<Integer> {
         append.append(" pvtest.hypercall=").append(hc);
         if (c.enforce) append.append(" pvtest.enforce=1");
         if (stable) append.append(" pvtest.stable=1");
+        append.append(" pvtest.leave-msrs=1"); // what the guest ended with stays for the host to read
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         VmOutcome outcome;
+        Optional<String> hostView;
         try {
             MachineConfig config = MachineConfig.validated(k, append.toString(), 128L << 20, smp, cpu);
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
                 outcome = m.run(Duration.ofSeconds(30));
+                hostView = hostDisagreement(m, f, expectation(f, c, hostPv));
             }
         } catch (MachineException | IllegalArgumentException e) {
             return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
@@ -205,7 +217,30 @@ public final class TestCommand implements Callable<Integer> {
         if (verbose) {
             System.err.println("=== " + f.qemuName() + " " + c.label + " (-cpu " + cpu + ")\n" + warnings + log);
         }
-        return judge(f, c, cpu, log, outcome, hc, pvm);
+        Cell guest = judge(f, c, cpu, log, outcome, hc, pvm);
+        if (guest.status.equals("pass") && hostView.isPresent()) {
+            return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
+        }
+        return guest;
+    }
+
+    /** What the guest checks for this cell expect, as the test kernel's mode() decides it. */
+    static PvAgreement.Expect expectation(PvFeature f, Config c, int hostPv) {
+        if (c == Config.ON) return PvAgreement.Expect.WORKS;
+        if (c.enforce) return PvAgreement.Expect.REFUSED;
+        // off without enforcement: KVM lets the MSRs work whatever CPUID says, if it has them
+        return (hostPv & f.mask()) == f.mask() ? PvAgreement.Expect.WORKS : PvAgreement.Expect.NOT_ASSERTED;
+    }
+
+    /** The host's half of the check: the BSP's PV MSRs after the run (PvAgreement); empty = agrees. */
+    private static Optional<String> hostDisagreement(PcMachine m, PvFeature f, PvAgreement.Expect expect)
+            throws InterruptedException {
+        if (!PvAgreement.hasEvidence(f)) return Optional.empty();
+        try {
+            return PvAgreement.check(f, expect, m.pvEntries(0), masterClock(m));
+        } catch (TimeoutException | ExecutionException e) {
+            return Optional.of("could not read vCPU 0's MSRs: " + e);
+        }
     }
 
     /** Turns one boot's TAP into a cell: the feature's own line decides, any other failure fails it too. */

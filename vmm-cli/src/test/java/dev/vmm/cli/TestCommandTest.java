@@ -67,4 +67,17 @@ class TestCommandTest {
         assertTrue(xml.contains("tests=\"2\" failures=\"1\" skipped=\"0\""), xml);
         assertTrue(xml.contains("<failure message=\"not ok 10 - &quot;x&quot; &lt;y&gt;\">log &amp; more</failure>"), xml);
     }
+
+    @Test
+    void hostExpectationFollowsTheGuestsModeRule() {
+        int hostHasSteal = PvFeature.STEAL_TIME.mask();
+        assertEquals(dev.vmm.pv.PvAgreement.Expect.WORKS,
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.ON, 0));
+        assertEquals(dev.vmm.pv.PvAgreement.Expect.REFUSED,
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.ENFORCE, hostHasSteal));
+        assertEquals(dev.vmm.pv.PvAgreement.Expect.WORKS,
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF, hostHasSteal));
+        assertEquals(dev.vmm.pv.PvAgreement.Expect.NOT_ASSERTED,
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF, 0));
+    }
 }

@@ -169,20 +169,15 @@ public final class PcMachine implements AutoCloseable {
 
     /**
      * After {@link #run}: the host's view of every vCPU's PV MSRs and kvmclock structure
-     * ({@link dev.vmm.pv.PvReport}), one line per vCPU per MSR. KVM_GET_MSRS waits for a vCPU
-     * still leaving KVM_RUN; a vCPU that does not leave within 5 s is reported as such.
+     * ({@link dev.vmm.pv.PvReport}), one line per vCPU per MSR. A vCPU that does not leave
+     * KVM_RUN within 5 s is reported as such.
      */
     public java.util.List<String> pvReport() {
         java.util.List<String> out = new java.util.ArrayList<>();
         for (int i = 0; i < vm.cpuCount(); i++) {
             final int idx = i;
-            java.util.concurrent.FutureTask<java.util.List<String>> task = new java.util.concurrent.FutureTask<>(
-                    () -> dev.vmm.pv.PvReport.lines(idx, vm.vcpu(idx), vm.memory()));
-            Thread t = new Thread(task, "pv-report-" + i);
-            t.setDaemon(true);
-            t.start();
             try {
-                out.addAll(task.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                out.addAll(onStoppedVcpu(i, () -> dev.vmm.pv.PvReport.lines(idx, vm.vcpu(idx), vm.memory())));
             } catch (java.util.concurrent.TimeoutException e) {
                 out.add("# host: vcpu " + i + " still in KVM_RUN, MSRs not read");
             } catch (InterruptedException e) {
@@ -193,6 +188,25 @@ public final class PcMachine implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** After {@link #run}: one vCPU's PV MSRs, structured (for checks that compare with the guest). */
+    public java.util.List<dev.vmm.pv.PvReport.Entry> pvEntries(int vcpu) throws java.util.concurrent.TimeoutException,
+            java.util.concurrent.ExecutionException, InterruptedException {
+        return onStoppedVcpu(vcpu, () -> dev.vmm.pv.PvReport.read(vm.vcpu(vcpu), vm.memory()));
+    }
+
+    /**
+     * Runs a read of a vCPU's state on a helper thread: KVM_GET_MSRS waits for a vCPU still
+     * leaving KVM_RUN, and a vCPU that never leaves must not hang the caller.
+     */
+    private <T> T onStoppedVcpu(int vcpu, java.util.concurrent.Callable<T> read) throws java.util.concurrent.TimeoutException,
+            java.util.concurrent.ExecutionException, InterruptedException {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(read);
+        Thread t = new Thread(task, "vcpu-state-" + vcpu);
+        t.setDaemon(true);
+        t.start();
+        return task.get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Stats names printed first by {@link #kvmStatsReport()}, in this order; the rest follow in KVM's order. */
