@@ -339,6 +339,42 @@ static void test_asyncpf(int leave)
         m == -1 && mi == -1 ? "not asserted" : 0);
 }
 
+/* kvm-pv-unhalt: KICK_CPU (hypercall 5, a0 = flags 0, a1 = APIC ID) makes a vCPU halted in HLT
+ * runnable again without delivering an interrupt; that is how Linux's PV spinlocks wake a waiter. */
+static volatile u32 unhalt_halting, unhalt_woken;
+static void halt_once(void *arg)
+{
+    (void)arg;
+    unhalt_woken = 0;
+    __atomic_store_n(&unhalt_halting, 1, __ATOMIC_RELEASE);
+    __asm__ volatile("sti; hlt; cli" ::: "memory"); /* nothing else sends this AP interrupts */
+    __atomic_store_n(&unhalt_woken, 1, __ATOMIC_RELEASE);
+}
+
+static void test_pv_unhalt(u32 online)
+{
+    const char *desc = "pv kvm-pv-unhalt: hypercall 5 KICK_CPU wakes a halted vCPU";
+    if (no_hc) { tap(1, desc, "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
+    int m = mode(7), ok = 1;
+    head("kvm-pv-unhalt", 7);
+    if (online < 2) { tap(1, desc, "needs --smp 2 (one vCPU online)"); return; }
+    unhalt_halting = 0;
+    if (smp_call(1, halt_once, 0)) { tap(0, desc, 0); return; }
+    while (!__atomic_load_n(&unhalt_halting, __ATOMIC_ACQUIRE)) pause();
+    spin(2000); /* let it reach HLT */
+    s64 r = hypercall(5, 0, smp_apic_id(1), 0, 0);
+    u32 i = 0;
+    while (!__atomic_load_n(&unhalt_woken, __ATOMIC_ACQUIRE) && i++ < 200000) pause();
+    int woken = unhalt_woken;
+    ps("# kick_cpu(apic id "); pu(smp_apic_id(1), 10); ps(") -> "); pd(r); ps(woken ? ", AP woke\n" : ", AP still halted\n");
+    if (!woken) apic_send_ipi(smp_apic_id(1), SMP_WAKE_VECTOR | 0x4000); /* wake it the ordinary way */
+    smp_wait(1);
+    if (m == 1 && (r != 0 || !woken)) fail_note(&ok, "kick did not return 0 and wake the AP");
+    if (m == 0 && r != -KVM_ENOSYS) fail_note(&ok, "not -KVM_ENOSYS");
+    if (m == 0 && woken) fail_note(&ok, "refused kick woke the AP");
+    tap(ok, desc, m == -1 ? "not asserted" : 0);
+}
+
 static void test_pv_ipi(u32 online)
 {
     if (no_hc) { tap(1, "pv kvm-pv-ipi: hypercall 10 SEND_IPI", "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
@@ -409,6 +445,7 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_unknown_hc();
     test_yield();
     test_pv_ipi(online);
+    test_pv_unhalt(online);
     /* 11th: nothing faulted unexpectedly and the guard is balanced */
     tap(!guard, "pv: MSR guard released", 0);
     return failed;

@@ -2,7 +2,7 @@
 #ifndef PVFEATURES_H
 #define PVFEATURES_H
 
-#define PV_NTESTS 11 /* TAP lines pvfeatures_run always prints */
+#define PV_NTESTS 12 /* TAP lines pvfeatures_run always prints */
 
 /* The per-vCPU time structure KVM fills (pvclock_vcpu_time_info), shared by kmain.c and pvfeatures.c. */
 struct pvclock {

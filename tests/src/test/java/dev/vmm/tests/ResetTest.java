@@ -22,8 +22,12 @@ class ResetTest {
     @TempDir
     Path tmp;
 
-    /** The test kernel's plan without pvtest.reset: 4 core tests and 11 PV feature checks. */
-    private static final int BASE_PLAN = 15;
+    /** The test kernel's plan without pvtest.reset (it grows with the PV checks: measured, not assumed). */
+    private static int basePlan() {
+        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString());
+        assertEquals(0, r.status(), r.toString());
+        return TapReport.parse(r.stdout()).planned();
+    }
 
     @BeforeEach
     void kvm() {
@@ -37,7 +41,7 @@ class ResetTest {
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.stdout().contains("# resetting"), r.toString());
         TapReport tap = TapReport.parse(r.stdout());
-        assertEquals(BASE_PLAN + 2, tap.planned(), r.toString());
+        assertEquals(basePlan() + 2, tap.planned(), "the second boot adds the two reset checks\n" + r);
         assertTrue(tap.allOk(), r.toString());
         assertTrue(tap.results().stream().anyMatch(t -> t.number() == 5
                 && t.description().equals("reset: kvmclock MSR is 0 after reset")), r.toString());
@@ -72,7 +76,7 @@ class ResetTest {
         VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString());
         assertEquals(0, r.status(), r.toString());
         TapReport tap = TapReport.parse(r.stdout());
-        assertEquals(BASE_PLAN, tap.planned(), r.toString());
+        assertEquals(tap.results().size(), tap.planned(), "every planned test ran\n" + r);
         assertTrue(tap.allOk(), r.toString());
         assertFalse(r.stdout().contains("resetting"), r.toString());
     }

@@ -52,6 +52,9 @@ public final class TestCommand implements Callable<Integer> {
         CHECKS.put(PvFeature.POLL_CONTROL, "pv kvm-poll-control");
         CHECKS.put(PvFeature.PV_SCHED_YIELD, "pv kvm-pv-sched-yield");
         CHECKS.put(PvFeature.ASYNCPF_INT, "pv kvm-asyncpf /");
+        CHECKS.put(PvFeature.PV_UNHALT, "pv kvm-pv-unhalt");
+        // a hint with no interface: the proof is the bit itself, present or absent as configured
+        CHECKS.put(PvFeature.NOPIODELAY, "pv cpuid: 0x40000001 eax as promised");
     }
 
     enum Config {
@@ -181,7 +184,7 @@ public final class TestCommand implements Callable<Integer> {
             return new Cell(f, c, cpu, "skip", "host lacks the bit (KVM_GET_SUPPORTED_CPUID 0x40000001 eax=0x"
                     + Integer.toHexString(hostPv) + ")", "");
         }
-        if (f == PvFeature.PV_IPI && smp < 2) {
+        if ((f == PvFeature.PV_IPI || f == PvFeature.PV_UNHALT) && smp < 2) {
             return new Cell(f, c, cpu, "skip", "needs --smp 2 or more", "");
         }
         CpuModel model;
