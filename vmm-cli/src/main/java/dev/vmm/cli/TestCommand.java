@@ -117,6 +117,7 @@ public final class TestCommand implements Callable<Integer> {
         boolean pvm = Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
         String hc = hypercalls != null ? hypercalls : pvm ? "none" : "auto";
         stable = hostClockStable(k);
+        apicv = hostApicv(Path.of("/sys/module"));
 
         List<Cell> cells = new ArrayList<>();
         for (PvFeature f : chosen) {
@@ -136,6 +137,23 @@ public final class TestCommand implements Callable<Integer> {
     }
 
     private boolean stable;
+    private boolean apicv;
+
+    /**
+     * Intel APICv or AMD AVIC enabled in the host's KVM module: then KVM does not track the in-service
+     * vector and never sets the PV-EOI bit, so the guest may not require it (pvtest.apicv=1).
+     */
+    static boolean hostApicv(Path sysModule) {
+        for (String p : List.of("kvm_intel/parameters/enable_apicv", "kvm_amd/parameters/avic")) {
+            try {
+                String v = Files.readString(sysModule.resolve(p)).trim();
+                if (v.equals("Y") || v.equals("1")) return true;
+            } catch (IOException e) {
+                // module not loaded or parameter absent: no APIC virtualization from it
+            }
+        }
+        return false;
+    }
 
     /**
      * KVM_GET_CLOCK after a probe boot: KVM_CLOCK_TSC_STABLE (2) means KVM runs a master clock, so
@@ -187,6 +205,7 @@ public final class TestCommand implements Callable<Integer> {
         append.append(" pvtest.hypercall=").append(hc);
         if (c.enforce) append.append(" pvtest.enforce=1");
         if (stable) append.append(" pvtest.stable=1");
+        if (apicv) append.append(" pvtest.apicv=1");
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         VmOutcome outcome;

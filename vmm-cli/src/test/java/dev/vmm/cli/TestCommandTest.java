@@ -3,7 +3,11 @@ package dev.vmm.cli;
 import dev.vmm.cpu.PvFeature;
 import dev.vmm.vm.VmOutcome;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -66,5 +70,16 @@ class TestCommandTest {
         String xml = TestCommand.toJunit(cells);
         assertTrue(xml.contains("tests=\"2\" failures=\"1\" skipped=\"0\""), xml);
         assertTrue(xml.contains("<failure message=\"not ok 10 - &quot;x&quot; &lt;y&gt;\">log &amp; more</failure>"), xml);
+    }
+
+    @Test
+    void apicvFromEitherModuleParameter(@TempDir Path sys) throws IOException {
+        assertFalse(TestCommand.hostApicv(sys), "no kvm_intel/kvm_amd: no APIC virtualization");
+        Files.createDirectories(sys.resolve("kvm_intel/parameters"));
+        Files.writeString(sys.resolve("kvm_intel/parameters/enable_apicv"), "N\n");
+        assertFalse(TestCommand.hostApicv(sys));
+        Files.createDirectories(sys.resolve("kvm_amd/parameters"));
+        Files.writeString(sys.resolve("kvm_amd/parameters/avic"), "1\n");
+        assertTrue(TestCommand.hostApicv(sys), "AVIC on");
     }
 }
