@@ -292,20 +292,25 @@ static void test_poll(int leave)
     tap(ok, "pv kvm-poll-control: MSR 0x4b564d05", m == -1 ? "not asserted" : 0);
 }
 
-static void test_pv_eoi(int leave)
+static void test_pv_eoi(const char *cl, int leave)
 {
     int m = mode(6), ok = 1;
+    const char *skip = m == -1 ? "not asserted" : 0;
     head("kvm-pv-eoi", 6);
     if (m == 0) {
         expect_gp_w(&ok, 0x4b564d04, (u64)&pv_eoi | 1, "write: no #GP");
         expect_gp_r(&ok, 0x4b564d04, "read: no #GP");
+        /* the control: with the MSR refused, timer interrupts still flow with the APIC EOI */
+        if (!pv_eoi_timer_check(&pv_eoi, 0, 0, &skip)) ok = 0;
     } else if (m == 1) {
         u64 v = 0;
         if (wrmsr_safe(0x4b564d04, (u64)&pv_eoi | 1)) fail_note(&ok, "enable #GP");
         if (rdmsr_safe(0x4b564d04, &v) || v != ((u64)&pv_eoi | 1)) fail_note(&ok, "read back");
+        const char *av = arg(cl, "pvtest.apicv");
+        if (ok && !pv_eoi_timer_check(&pv_eoi, 1, av ? av[0] == '1' : -1, &skip)) ok = 0;
         if (!leave) wrmsr_safe(0x4b564d04, 0);
     }
-    tap(ok, "pv kvm-pv-eoi: MSR 0x4b564d04", m == -1 ? "not asserted" : 0);
+    tap(ok, "pv kvm-pv-eoi: MSR 0x4b564d04 and LAPIC timer interrupts", ok ? skip : 0);
 }
 
 static void test_asyncpf(int leave)
@@ -440,7 +445,7 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_stable(cl);
     test_steal(leave);
     test_poll(leave);
-    test_pv_eoi(leave);
+    test_pv_eoi(cl, leave);
     test_asyncpf(leave);
     test_unknown_hc();
     test_yield();

@@ -17,6 +17,10 @@ struct exc_frame;
 /* Called first by the exception handler: 1 if the fault was expected (#GP on a guarded
  * rdmsr/wrmsr) and the instruction was skipped, 0 to report it as a failure. */
 int pvfeatures_fixup(struct exc_frame *fr);
+/* pv_eoi.c: BSP LAPIC timer ticks acked through the PV-EOI word (pv=1, MSR enabled on it) or
+ * the APIC EOI register (pv=0). Prints # lines; returns 1 if passed. *skip is set to a reason
+ * when the bit could not be observed here (apicv=1: the host said it uses APICv/AVIC). */
+int pv_eoi_timer_check(volatile unsigned int *word, int pv, int apicv, const char **skip);
 /* Runs PV_NTESTS tests numbered first..first+PV_NTESTS-1; returns 1 if any failed. */
 int pvfeatures_run(const char *cmdline, unsigned cpuid_eax, unsigned online_cpus, int first);
 

@@ -124,6 +124,7 @@ public final class TestCommand implements Callable<Integer> {
         boolean pvm = Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
         String hc = hypercalls != null ? hypercalls : pvm ? "none" : "auto";
         stable = hostClockStable(k);
+        apicv = hostApicv(Path.of("/sys/module"));
 
         List<Cell> cells = new ArrayList<>();
         for (PvFeature f : chosen) {
@@ -143,6 +144,23 @@ public final class TestCommand implements Callable<Integer> {
     }
 
     private boolean stable;
+    private boolean apicv;
+
+    /**
+     * Intel APICv or AMD AVIC enabled in the host's KVM module: then KVM does not track the in-service
+     * vector and never sets the PV-EOI bit, so the guest may not require it (pvtest.apicv=1).
+     */
+    static boolean hostApicv(Path sysModule) {
+        for (String p : List.of("kvm_intel/parameters/enable_apicv", "kvm_amd/parameters/avic")) {
+            try {
+                String v = Files.readString(sysModule.resolve(p)).trim();
+                if (v.equals("Y") || v.equals("1")) return true;
+            } catch (IOException e) {
+                // module not loaded or parameter absent: no APIC virtualization from it
+            }
+        }
+        return false;
+    }
 
     /**
      * KVM_GET_CLOCK after a probe boot: KVM_CLOCK_TSC_STABLE (2) means KVM runs a master clock, so
@@ -200,6 +218,7 @@ public final class TestCommand implements Callable<Integer> {
         if (c.enforce) append.append(" pvtest.enforce=1");
         if (stable) append.append(" pvtest.stable=1");
         append.append(" pvtest.leave-msrs=1"); // what the guest ended with stays for the host to read
+        append.append(" pvtest.apicv=").append(apicv ? 1 : 0); // lets the guest assert the PV-EOI bit
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         VmOutcome outcome;

@@ -3,7 +3,11 @@ package dev.vmm.cli;
 import dev.vmm.cpu.PvFeature;
 import dev.vmm.vm.VmOutcome;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -79,5 +83,16 @@ class TestCommandTest {
                 TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF, hostHasSteal));
         assertEquals(dev.vmm.pv.PvAgreement.Expect.NOT_ASSERTED,
                 TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF, 0));
+    }
+
+    @Test
+    void apicvFromEitherModuleParameter(@TempDir Path sys) throws IOException {
+        assertFalse(TestCommand.hostApicv(sys), "no kvm_intel/kvm_amd: no APIC virtualization");
+        Files.createDirectories(sys.resolve("kvm_intel/parameters"));
+        Files.writeString(sys.resolve("kvm_intel/parameters/enable_apicv"), "N\n");
+        assertFalse(TestCommand.hostApicv(sys));
+        Files.createDirectories(sys.resolve("kvm_amd/parameters"));
+        Files.writeString(sys.resolve("kvm_amd/parameters/avic"), "1\n");
+        assertTrue(TestCommand.hostApicv(sys), "AVIC on");
     }
 }

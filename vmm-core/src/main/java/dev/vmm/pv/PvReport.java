@@ -121,8 +121,10 @@ public final class PvReport {
             } else if (d.containsKey("error")) {
                 sb.append(" (gpa=0x").append(Long.toHexString((Long) d.get("gpa"))).append(' ').append(d.get("error")).append(')');
             } else if (e.msr().isGpaWithEnable()) {
+                // PV-EOI: also the word's bit 0, 1 = an interrupt KVM let the guest ack is not acked yet
+                String pending = d.containsKey("pending-eoi") ? ", pending-eoi=" + d.get("pending-eoi") : "";
                 sb.append(Boolean.TRUE.equals(d.get("enabled"))
-                        ? " (enabled, gpa=0x" + Long.toHexString((Long) d.get("gpa")) + ")" : " (disabled)");
+                        ? " (enabled, gpa=0x" + Long.toHexString((Long) d.get("gpa")) + pending + ")" : " (disabled)");
             }
             out.add(sb.toString());
         }
