@@ -407,6 +407,7 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_unknown_hc();
     test_yield();
     test_pv_ipi(online);
+    failed |= pv_extdest_run(eax, online, num++);
     /* 11th: nothing faulted unexpectedly and the guard is balanced */
     tap(!guard, "pv: MSR guard released", 0);
     return failed;
