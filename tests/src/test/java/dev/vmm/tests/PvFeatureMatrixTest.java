@@ -38,7 +38,7 @@ class PvFeatureMatrixTest {
                 default -> fail(where + ": " + m.group(4) + ": " + m.group(5) + "\n" + r);
             }
         }
-        assertEquals(9 * 3, cells.size(), "9 features x (on, off, off+enforce)\n" + r);
+        assertEquals(10 * 3, cells.size(), "10 features x (on, off, off+enforce)\n" + r);
         assertTrue(pass >= 3 * 3, "at least kvmclock, pv-eoi and poll-control are provable on any KVM ≥ 5.10\n" + r);
         assertTrue(r.stdout().contains("{\"feature\":\"kvmclock\",\"config\":\"off+enforce\""), r.toString());
         assertEquals(0, r.status(), r.toString());
