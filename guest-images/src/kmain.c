@@ -262,6 +262,7 @@ void kmain(u32 proto, u32 info)
             ncpu = 1;
         }
     }
+    if (has_word(cl, "pvtest.extdest=1")) pv_extdest_prepare(); /* x2APIC before the APs start */
     u32 online = smp_start(ncpu);
     printf("# cpus online: %u of %u\n", online, ncpu);
     /* every AP must also take work from its mailbox (the PV checks run code on APs) */

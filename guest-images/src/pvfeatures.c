@@ -451,7 +451,8 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_yield();
     test_pv_ipi(online);
     test_pv_unhalt(online);
-    /* 11th: nothing faulted unexpectedly and the guard is balanced */
+    failed |= pv_extdest_run(eax, online, num++);
+    /* last: nothing faulted unexpectedly and the guard is balanced */
     tap(!guard, "pv: MSR guard released", 0);
     return failed;
 }

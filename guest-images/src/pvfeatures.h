@@ -2,7 +2,7 @@
 #ifndef PVFEATURES_H
 #define PVFEATURES_H
 
-#define PV_NTESTS 12 /* TAP lines pvfeatures_run always prints */
+#define PV_NTESTS 13 /* TAP lines pvfeatures_run always prints */
 
 /* The per-vCPU time structure KVM fills (pvclock_vcpu_time_info), shared by kmain.c and pvfeatures.c. */
 struct pvclock {
@@ -23,5 +23,10 @@ int pvfeatures_fixup(struct exc_frame *fr);
 int pv_eoi_timer_check(volatile unsigned int *word, int pv, int apicv, const char **skip);
 /* Runs PV_NTESTS tests numbered first..first+PV_NTESTS-1; returns 1 if any failed. */
 int pvfeatures_run(const char *cmdline, unsigned cpuid_eax, unsigned online_cpus, int first);
+
+/* pv_extdest.c: kvm-msi-ext-dest-id. prepare: BSP to x2APIC mode (pvtest.extdest=1, before
+ * smp_start); run: prints TAP line `num`, returns 1 if it failed. */
+void pv_extdest_prepare(void);
+int pv_extdest_run(unsigned cpuid_eax, unsigned online, int num);
 
 #endif

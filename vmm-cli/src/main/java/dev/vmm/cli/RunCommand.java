@@ -49,6 +49,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "1", description = "number of vCPUs")
     String smp;
 
+    @Option(names = {"--apic-ids"}, paramLabel = "ID,ID,...", description = "APIC ID of each vCPU, one per --smp vCPU,"
+            + " the first 0 (default 0..N-1); IDs from 255 up need -M kernel-irqchip=split and x2APIC")
+    String apicIds;
+
     @Mixin
     CpuOptions cpuOptions;
 
@@ -203,6 +207,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         try {
             MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
+            if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));
             return initrd == null ? config : config.withInitrd(initrd);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());

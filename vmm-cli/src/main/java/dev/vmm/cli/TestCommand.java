@@ -2,6 +2,7 @@ package dev.vmm.cli;
 
 import dev.vmm.cpu.CpuModel;
 import dev.vmm.cpu.CpuidEntry;
+import dev.vmm.cpu.HostPvSupport;
 import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.cpu.PvFeature;
 import dev.vmm.machine.MachineConfig;
@@ -55,6 +56,7 @@ public final class TestCommand implements Callable<Integer> {
         CHECKS.put(PvFeature.PV_UNHALT, "pv kvm-pv-unhalt");
         // a hint with no interface: the proof is the bit itself, present or absent as configured
         CHECKS.put(PvFeature.NOPIODELAY, "pv cpuid: 0x40000001 eax as promised");
+        CHECKS.put(PvFeature.MSI_EXT_DEST_ID, "pv kvm-msi-ext-dest-id"); // own machine: ExtDestMachine
     }
 
     enum Config {
@@ -198,16 +200,18 @@ public final class TestCommand implements Callable<Integer> {
     private Cell runCell(Path k, PvFeature f, Config c, List<CpuidEntry> host, int hostPv, String hc, boolean pvm) {
         String cpu = String.format(c.cpuFormat, f.qemuName());
         int bits = f.mask();
-        if (c == Config.ON && (hostPv & bits) != bits) {
+        IrqchipMode irqchip = ExtDestMachine.irqchip(f);
+        int offered = HostPvSupport.from(host, irqchip).eax(); // bit 15 is the VMM's, not KVM's, to offer
+        if (c == Config.ON && (offered & bits) != bits) {
             return new Cell(f, c, cpu, "skip", "host lacks the bit (KVM_GET_SUPPORTED_CPUID 0x40000001 eax=0x"
                     + Integer.toHexString(hostPv) + ")", "");
         }
-        if ((f == PvFeature.PV_IPI || f == PvFeature.PV_UNHALT) && smp < 2) {
+        if ((f == PvFeature.PV_IPI || f == PvFeature.PV_UNHALT || ExtDestMachine.applies(f)) && smp < 2) {
             return new Cell(f, c, cpu, "skip", "needs --smp 2 or more", "");
         }
         CpuModel model;
         try {
-            model = CpuModel.resolve(cpu, host, IrqchipMode.ON);
+            model = CpuModel.resolve(cpu, host, irqchip);
         } catch (RuntimeException e) {
             return new Cell(f, c, cpu, "fail", "cpu model: " + e.getMessage(), "");
         }
@@ -219,12 +223,14 @@ public final class TestCommand implements Callable<Integer> {
         if (stable) append.append(" pvtest.stable=1");
         append.append(" pvtest.leave-msrs=1"); // what the guest ended with stays for the host to read
         append.append(" pvtest.apicv=").append(apicv ? 1 : 0); // lets the guest assert the PV-EOI bit
+        append.append(ExtDestMachine.append(f));
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         VmOutcome outcome;
         Optional<String> hostView;
         try {
-            MachineConfig config = MachineConfig.validated(k, append.toString(), 128L << 20, smp, cpu);
+            MachineConfig config = MachineConfig.validated(k, append.toString(), 128L << 20, smp, cpu, irqchip)
+                    .withApicIds(ExtDestMachine.apicIds(f, smp));
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
                 outcome = m.run(Duration.ofSeconds(30));
                 hostView = hostDisagreement(m, f, expectation(f, c, hostPv));

@@ -13,12 +13,18 @@ import java.util.List;
  * @param cpuCount       number of vCPUs (for the MADT)
  * @param memoryMap      E820 map handed to the guest
  * @param initrd         initial RAM disk (Linux boot protocol only), or null for none
+ * @param apicIds        each vCPU's APIC ID, for the MADT (null: 0..cpuCount-1)
  */
 public record BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
-                          List<E820Entry> memoryMap, byte[] initrd) {
+                          List<E820Entry> memoryMap, byte[] initrd, List<Integer> apicIds) {
     public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
                        List<E820Entry> memoryMap) {
-        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, null);
+        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, null, null);
+    }
+
+    public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
+                       List<E820Entry> memoryMap, byte[] initrd) {
+        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, null);
     }
 
     public BootOptions {
@@ -30,11 +36,22 @@ public record BootOptions(String kernelFileName, String cmdline, long ramSize, i
             throw new IllegalArgumentException("cpuCount must be >= 1");
         }
         memoryMap = List.copyOf(memoryMap);
+        if (apicIds == null) {
+            apicIds = dev.vmm.firmware.Acpi.denseIds(cpuCount);
+        } else if (apicIds.size() != cpuCount) {
+            throw new IllegalArgumentException(apicIds.size() + " APIC IDs for " + cpuCount + " vCPUs");
+        }
+        apicIds = List.copyOf(apicIds);
     }
 
     /** The same options with an initial RAM disk. */
     public BootOptions withInitrd(byte[] data) {
-        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, data);
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, data, apicIds);
+    }
+
+    /** The same options with these APIC IDs (one per vCPU) in the MADT. */
+    public BootOptions withApicIds(List<Integer> ids) {
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, ids);
     }
 
     /** Options with the standard memory map for {@code ramSize} ({@link MemoryMap#forRamSize}). */

@@ -170,7 +170,7 @@ public final class LinuxLoader {
             z.putLong(at, e.address()).putLong(at + 8, e.size()).putInt(at + 16, e.type());
             at += 20;
         }
-        AcpiTables acpi = AcpiTables.build(options.cpuCount(), GuestLayout.ACPI_BASE);
+        AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
         if (version >= 0x020e) {
             z.putLong(BP_ACPI_RSDP, acpi.rsdpAddress());
         }

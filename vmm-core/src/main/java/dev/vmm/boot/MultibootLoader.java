@@ -63,7 +63,7 @@ public final class MultibootLoader {
                         | MultibootInfo.FLAG_BOOT_LOADER_NAME,
                 640, memUpper, GuestLayout.CMDLINE, mm.capacity(), GuestLayout.MULTIBOOT_MMAP,
                 GuestLayout.MULTIBOOT_LOADER_NAME);
-        AcpiTables acpi = AcpiTables.build(options.cpuCount(), GuestLayout.ACPI_BASE);
+        AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
 
         List<MemoryWrite> writes = new ArrayList<>(loaded.writes());
         writes.add(new MemoryWrite(GuestLayout.MULTIBOOT_INFO, info.toBytes()));

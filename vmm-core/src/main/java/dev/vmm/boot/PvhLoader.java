@@ -55,7 +55,7 @@ public final class PvhLoader {
         for (E820Entry e : map) {
             mm.putLong(e.address()).putLong(e.size()).putInt(e.type()).putInt(0);
         }
-        AcpiTables acpi = AcpiTables.build(options.cpuCount(), GuestLayout.ACPI_BASE);
+        AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
         List<MemoryWrite> writes = new ArrayList<>(image.writes());
         int modules = 0;
         byte[] initrd = options.initrd();

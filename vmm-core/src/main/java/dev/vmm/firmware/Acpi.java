@@ -3,6 +3,7 @@ package dev.vmm.firmware;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Byte-exact builders for the few ACPI tables a minimal x86 guest needs: RSDP (v2), XSDT,
@@ -92,31 +93,48 @@ public final class Acpi {
         b.putLong(offset + 4, port);
     }
 
-    /**
-     * MADT: one local APIC entry per vCPU (ACPI processor UID = APIC id = index, enabled),
-     * x2APIC entries for ids above {@link #MAX_XAPIC_ID}, IOAPIC 0 at 0xFEC00000 with GSI
-     * base 0, and the ISA override IRQ0 -> GSI2 that every PC has.
-     */
+    /** MADT for vCPUs with APIC IDs 0..cpuCount-1 ({@link #madt(List)}). */
     public static byte[] madt(int cpuCount) {
         if (cpuCount < 1) {
             throw new IllegalArgumentException("need at least one vCPU, got " + cpuCount);
         }
-        int x2 = Math.max(0, cpuCount - (MAX_XAPIC_ID + 1));
-        int xapic = cpuCount - x2;
+        return madt(denseIds(cpuCount));
+    }
+
+    /** 0..count-1. */
+    public static List<Integer> denseIds(int count) {
+        Integer[] ids = new Integer[Math.max(count, 0)];
+        for (int i = 0; i < ids.length; i++) ids[i] = i;
+        return List.of(ids);
+    }
+
+    /**
+     * MADT: one enabled entry per vCPU, in vCPU order, ACPI processor UID = vCPU index: a Processor
+     * Local APIC entry (type 0) for APIC IDs up to {@link #MAX_XAPIC_ID}, a Processor Local x2APIC
+     * entry (type 9) above; IOAPIC 0 at 0xFEC00000 with GSI base 0, and the ISA override
+     * IRQ0 -> GSI2 that every PC has.
+     */
+    public static byte[] madt(List<Integer> apicIds) {
+        if (apicIds.isEmpty()) {
+            throw new IllegalArgumentException("need at least one vCPU, got 0");
+        }
+        int x2 = (int) apicIds.stream().filter(id -> id > MAX_XAPIC_ID).count();
+        int xapic = apicIds.size() - x2;
         int length = HEADER_SIZE + 8 + xapic * 8 + x2 * 16 + 12 + 10;
         ByteBuffer b = header("APIC", length, 5);
         b.putInt(36, (int) LOCAL_APIC_ADDRESS);
         b.putInt(40, MADT_PCAT_COMPAT);
         b.position(44);
-        for (int i = 0; i < cpuCount; i++) {
-            if (i <= MAX_XAPIC_ID) {
+        for (int i = 0; i < apicIds.size(); i++) {
+            int id = apicIds.get(i);
+            if (id <= MAX_XAPIC_ID) {
                 b.put((byte) 0).put((byte) 8); // Processor Local APIC
-                b.put((byte) i).put((byte) i); // ACPI processor UID, APIC id
+                b.put((byte) i).put((byte) id); // ACPI processor UID, APIC id
                 b.putInt(1); // enabled
             } else {
                 b.put((byte) 9).put((byte) 16); // Processor Local x2APIC
                 b.putShort((short) 0);
-                b.putInt(i); // x2APIC id
+                b.putInt(id); // x2APIC id
                 b.putInt(1); // enabled
                 b.putInt(i); // ACPI processor UID
             }

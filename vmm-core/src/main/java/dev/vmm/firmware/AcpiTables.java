@@ -1,6 +1,7 @@
 package dev.vmm.firmware;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,11 +17,16 @@ import java.util.Map;
 public record AcpiTables(long baseAddress, byte[] blob, long rsdpAddress, Map<String, Long> tableAddresses) {
 
     public static AcpiTables build(int cpuCount, long baseAddress) {
+        return build(Acpi.denseIds(cpuCount), baseAddress);
+    }
+
+    /** As {@link #build(int, long)} with one MADT entry per APIC ID in {@code apicIds}. */
+    public static AcpiTables build(List<Integer> apicIds, long baseAddress) {
         if ((baseAddress & 15) != 0) {
             throw new IllegalArgumentException("ACPI base must be 16-byte aligned: 0x" + Long.toHexString(baseAddress));
         }
         byte[] dsdt = Acpi.dsdt();
-        byte[] madt = Acpi.madt(cpuCount);
+        byte[] madt = Acpi.madt(apicIds);
         long rsdpAt = baseAddress;
         long xsdtAt = align16(rsdpAt + Acpi.RSDP_SIZE);
         long xsdtLen = Acpi.HEADER_SIZE + 2 * 8;

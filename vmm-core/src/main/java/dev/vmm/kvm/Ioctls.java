@@ -130,6 +130,7 @@ public final class Ioctls {
     public static final int KVM_CAP_MAX_VCPUS = 66;
     public static final int KVM_CAP_SPLIT_IRQCHIP = 121;
     public static final int KVM_CAP_X2APIC_API = 129;
+    public static final int KVM_CAP_MAX_VCPU_ID = 128;
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
     public static final int KVM_CAP_ENFORCE_PV_FEATURE_CPUID = 190;
     public static final int KVM_CAP_BINARY_STATS_FD = 203;

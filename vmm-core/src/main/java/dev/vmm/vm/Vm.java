@@ -52,6 +52,8 @@ public final class Vm implements MachineControl, AutoCloseable {
     private final IrqchipMode irqchip;
     private volatile boolean msiExtendedDestination;
     private final List<Vcpu> vcpus = new ArrayList<>();
+    /** KVM vcpu id = APIC ID of each vCPU, by index. */
+    private final List<Integer> apicIds = new ArrayList<>();
     private final AtomicReference<VmOutcome> outcome = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean started;
@@ -105,6 +107,16 @@ public final class Vm implements MachineControl, AutoCloseable {
      * with 32-bit APIC IDs. {@code OFF} would need a user-space LAPIC, which vmm does not have.
      */
     public static Vm create(long ramSize, int cpuCount, IrqchipMode irqchip) {
+        return create(ramSize, dev.vmm.firmware.Acpi.denseIds(cpuCount), irqchip);
+    }
+
+    /**
+     * As {@link #create(long, int, IrqchipMode)}, vCPU {@code i} created with KVM vcpu id
+     * {@code apicIds.get(i)}, which KVM makes its (x2)APIC ID. IDs must be below the host's
+     * KVM_CAP_MAX_VCPU_ID; vCPU 0 (id 0, KVM's default boot CPU) is the BSP.
+     */
+    public static Vm create(long ramSize, List<Integer> apicIds, IrqchipMode irqchip) {
+        int cpuCount = apicIds.size();
         if (irqchip == IrqchipMode.OFF) {
             throw new IllegalArgumentException("kernel-irqchip=off is not supported: vmm has no user-space LAPIC;"
                     + " use kernel-irqchip=on or split");
@@ -118,6 +130,14 @@ public final class Vm implements MachineControl, AutoCloseable {
             if (cpuCount > maxVcpus) {
                 throw new IllegalArgumentException("--smp " + cpuCount + " is more than this host's KVM limit of "
                         + maxVcpus + " vCPUs");
+            }
+            int maxId = kvm.checkExtension(Ioctls.KVM_CAP_MAX_VCPU_ID);
+            maxId = maxId > 0 ? maxId : maxVcpus; // the API's fallback: ids below KVM_CAP_MAX_VCPUS
+            for (int id : apicIds) {
+                if (id >= maxId) {
+                    throw new IllegalArgumentException("APIC ID " + id + " is not below this host's KVM_CAP_MAX_VCPU_ID ("
+                            + maxId + ")");
+                }
             }
             vmFd = kvm.createVm();
             vmFd.setTssAddr(TSS_ADDRESS);
@@ -138,8 +158,9 @@ public final class Vm implements MachineControl, AutoCloseable {
                 vmFd.setUserMemoryRegion(slot++, 0, r.gpa(), r.size(), r.hostAddress());
             }
             Vm vm = new Vm(kvm, vmFd, memory, irqchip);
-            for (int i = 0; i < cpuCount; i++) {
-                vm.addVcpu(vmFd.createVcpu(i));
+            for (int id : apicIds) {
+                vm.addVcpu(vmFd.createVcpu(id));
+                vm.apicIds.add(id);
             }
             return vm;
         } catch (RuntimeException e) {
@@ -231,11 +252,16 @@ public final class Vm implements MachineControl, AutoCloseable {
         return level -> vmFd.irqLine(irq, level);
     }
 
-    /** Gives each vCPU its CPUID table; {@code perVcpu} receives the vCPU index (= APIC ID). */
+    /** Gives each vCPU its CPUID table; {@code perVcpu} receives the vCPU's APIC ID. */
     public void setCpuid(Function<Integer, List<CpuidEntry>> perVcpu) {
         for (int i = 0; i < vcpus.size(); i++) {
-            vcpus.get(i).fd().setCpuid2(perVcpu.apply(i));
+            vcpus.get(i).fd().setCpuid2(perVcpu.apply(apicIds.get(i)));
         }
+    }
+
+    /** APIC ID (= KVM vcpu id) of vCPU {@code index}. */
+    public int apicId(int index) {
+        return apicIds.get(index);
     }
 
     /** Starts one platform thread per vCPU. */

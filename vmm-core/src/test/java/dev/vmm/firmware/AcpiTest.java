@@ -75,6 +75,24 @@ class AcpiTest {
         assertArrayEquals(Acpi.DSDT_BODY, Arrays.copyOfRange(d, 36, d.length));
     }
 
+    @Test
+    void madtWithSparseApicIdsUsesAnX2apicEntryAbove254() {
+        byte[] m = Acpi.madt(java.util.List.of(0, 256));
+        assertHeader(m, "APIC", 5);
+        ByteBuffer b = le(m);
+        assertEquals(44 + 8 + 16 + 12 + 10, m.length);
+        // vCPU 0: Processor Local APIC, UID 0, APIC ID 0, enabled
+        assertArrayEquals(new byte[] {0, 8, 0, 0}, Arrays.copyOfRange(m, 44, 48));
+        assertEquals(1, b.getInt(48));
+        // vCPU 1: Processor Local x2APIC, x2APIC ID 256, enabled, UID 1 (the vCPU index)
+        assertEquals(9, m[52]);
+        assertEquals(16, m[53]);
+        assertEquals(256, b.getInt(56));
+        assertEquals(1, b.getInt(60));
+        assertEquals(1, b.getInt(64));
+        assertEquals(1, m[68]); // then the IOAPIC
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4, 64, 255, 256, 300})
     void madt(int cpus) {

@@ -5,16 +5,17 @@ import dev.vmm.cpu.IrqchipMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * What the user asked for: kernel, command line (null: none given, Linux kernels then get
  * {@link dev.vmm.boot.KernelLoader#LINUX_DEFAULT_CMDLINE}), RAM, vCPUs, the {@code -cpu} string
- * and an optional initrd.
+ * an optional initrd and the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}).
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
 public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
-                            IrqchipMode irqchip, Path initrd) {
+                            IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
     /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
@@ -24,6 +25,12 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
         Objects.requireNonNull(kernel, "kernel");
         cpuSpec = cpuSpec == null ? "host" : cpuSpec;
         irqchip = irqchip == null ? IrqchipMode.ON : irqchip;
+        apicIds = apicIds == null ? ApicIds.dense(cpuCount) : List.copyOf(apicIds);
+    }
+
+    public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
+                         IrqchipMode irqchip, Path initrd) {
+        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, null);
     }
 
     public static MachineConfig validated(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec) {
@@ -55,7 +62,13 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     /** The same configuration with an initial RAM disk (Linux kernels only). */
     public MachineConfig withInitrd(Path file) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds);
+    }
+
+    /** The same configuration with these APIC IDs, checked by {@link ApicIds#validate}. */
+    public MachineConfig withApicIds(List<Integer> ids) {
+        ApicIds.validate(ids, cpuCount, irqchip);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids);
     }
 
     /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */

@@ -62,7 +62,7 @@ public final class PcMachine implements AutoCloseable {
             String cmdline = config.cmdline() != null ? config.cmdline()
                     : format.isLinux() || config.initrd() != null ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
             BootOptions options = BootOptions.of(config.kernel().toString(), cmdline, config.ramSize(),
-                    config.cpuCount());
+                    config.cpuCount()).withApicIds(config.apicIds());
             if (config.initrd() != null) {
                 if (format == KernelLoader.Format.MULTIBOOT) {
                     throw new MachineException("--initrd needs a Linux (bzImage, vmlinux) or PVH kernel, '"
@@ -81,12 +81,16 @@ public final class PcMachine implements AutoCloseable {
         CpuModels.checkSyntax(config.cpuSpec());
         Vm vm;
         try {
-            vm = Vm.create(config.ramSize(), config.cpuCount(), config.irqchip());
+            vm = Vm.create(config.ramSize(), config.apicIds(), config.irqchip());
         } catch (KvmException | IllegalArgumentException e) {
             throw new MachineException(e.getMessage(), e);
         }
         try {
             CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
+            if (ApicIds.needsX2apic(config.apicIds()) && !model.x2apic()) {
+                throw new MachineException("APIC IDs from " + ApicIds.FIRST_X2APIC_ONLY
+                        + " up need x2APIC, which -cpu " + config.cpuSpec() + " does not give the guest");
+            }
             BootState.load(plan, vm.memory(), vm.vcpu(0));
             // A reset puts the vCPUs back at power-on and then runs the same boot plan again.
             vm.setReloadHook(() -> BootState.load(plan, vm.memory(), vm.vcpu(0)));

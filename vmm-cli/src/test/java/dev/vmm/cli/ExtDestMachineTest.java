@@ -1,0 +1,37 @@
+package dev.vmm.cli;
+
+import dev.vmm.cpu.IrqchipMode;
+import dev.vmm.cpu.PvFeature;
+import dev.vmm.vm.VmOutcome;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ExtDestMachineTest {
+    @Test
+    void extDestIdBootsSplitWithAnApicIdAbove255() {
+        assertEquals(IrqchipMode.SPLIT, ExtDestMachine.irqchip(PvFeature.MSI_EXT_DEST_ID));
+        assertEquals(List.of(0, 256), ExtDestMachine.apicIds(PvFeature.MSI_EXT_DEST_ID, 2));
+        assertEquals(List.of(0, 1, 256), ExtDestMachine.apicIds(PvFeature.MSI_EXT_DEST_ID, 3));
+        assertEquals(" pvtest.extdest=1", ExtDestMachine.append(PvFeature.MSI_EXT_DEST_ID));
+    }
+
+    @Test
+    void otherFeaturesKeepTheUsualMachine() {
+        assertEquals(IrqchipMode.ON, ExtDestMachine.irqchip(PvFeature.PV_EOI));
+        assertEquals(List.of(0, 1), ExtDestMachine.apicIds(PvFeature.PV_EOI, 2));
+        assertEquals("", ExtDestMachine.append(PvFeature.PV_EOI));
+    }
+
+    @Test
+    void judgeReadsTheExtDestLine() {
+        String log = "TAP version 14\n1..2\nok 1 - pv cpuid: 0x40000001 eax as promised\n"
+                + "not ok 2 - pv kvm-msi-ext-dest-id: IOAPIC interrupt to an APIC ID above 255\n";
+        TestCommand.Cell cell = TestCommand.judge(PvFeature.MSI_EXT_DEST_ID, TestCommand.Config.ON,
+                "host,+kvm-msi-ext-dest-id", log, VmOutcome.powerOff(1), "none", true);
+        assertEquals("fail", cell.status());
+        assertTrue(cell.reason().contains("kvm-msi-ext-dest-id"), cell.reason());
+    }
+}
