@@ -141,13 +141,28 @@ class QmpTest {
         return cpuTicks(tid) - before;
     }
 
+    /**
+     * Whether the thread gains {@code ticks} of CPU time within 20 s. A running vCPU spinning in
+     * guest user mode gets there in a fraction of a second on a quiet host; the generous bound keeps
+     * the test about progress, not speed, when other work shares the cores.
+     */
+    private boolean makesProgress(int tid, long ticks) throws Exception {
+        long before = cpuTicks(tid);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (cpuTicks(tid) - before >= ticks) return true;
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
     @Test
     void stopParksTheVcpusContResumesThemAndResetRebootsTheGuest() throws Exception {
         serialOutputUntil("# spinning in user mode");
         try (QmpClient c = new QmpClient(qmp)) {
             c.execute("qmp_capabilities");
             int tid = c.execute("query-cpus-fast").path("return").get(0).path("thread-id").asInt();
-            assertTrue(ticksOver(tid, 500) >= 20, "the spinning vCPU uses CPU while running");
+            assertTrue(makesProgress(tid, 20), "the spinning vCPU uses CPU while running");
 
             c.sendRaw("{\"execute\":\"stop\"}\r\n");
             JsonNode first = c.read();
@@ -162,7 +177,7 @@ class QmpTest {
             second = c.read();
             assertTrue(first.path("event").asText().equals("RESUME") || second.path("event").asText().equals("RESUME"));
             assertEquals("running", c.execute("query-status").path("return").path("status").asText());
-            assertTrue(ticksOver(tid, 500) >= 20, "running again after cont");
+            assertTrue(makesProgress(tid, 20), "running again after cont");
 
             c.sendRaw("{\"execute\":\"system_reset\"}\r\n");
             boolean sawReset = false;
