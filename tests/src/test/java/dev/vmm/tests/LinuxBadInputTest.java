@@ -86,6 +86,15 @@ class LinuxBadInputTest {
     }
 
     @Test
+    void initramfsUnknownCompression() throws IOException {
+        Path init = write("init", "#!/bin/sh\n".getBytes());
+        assertOneLineError(VmmProcess.run("initramfs", "--out", tmp.resolve("out.cpio").toString(),
+                "--compress", "lz4", init + ":/init"),
+                "Invalid value for option '--compress': expected one of [gzip, xz, zstd, none] (case-sensitive) but was 'lz4'");
+        assertFalse(Files.exists(tmp.resolve("out.cpio")));
+    }
+
+    @Test
     void initramfsWithoutInit() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("root"));
         Files.writeString(dir.resolve("hello"), "hi");

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code vmm extract-vmlinux}: the uncompressed vmlinux ELF inside a Linux bzImage. */
 @Command(name = "extract-vmlinux", mixinStandardHelpOptions = true,
         description = {"Write the uncompressed vmlinux (ELF) inside a Linux bzImage (boot protocol 2.08+).",
-                "Payload compressions: gzip, xz, bzip2, lzma, lz4 (legacy frames). zstd is not supported."})
+                "Payload compressions: gzip, xz, bzip2, lzma, lz4 (legacy frames), zstd."})
 public final class ExtractVmlinuxCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "vmlinux to write")
     Path out;

@@ -15,6 +15,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioConstants;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZ;
 import org.tukaani.xz.XZOutputStream;
@@ -24,11 +25,11 @@ import org.tukaani.xz.XZOutputStream;
  * directories (their contents become the archive root) and {@code host-path:guest-path} pairs.
  * /dev/console (char 5,1, 0600) and /dev/null (char 1,3, 0666) are always added; parent
  * directories are created (0755). Entries are written sorted by path so parents precede children.
- * Compression: gzip, xz (with the CRC32 check the kernel's decoder supports) or none; zstd is
- * not supported (it would need a native library).
+ * Compression: gzip, xz (with the CRC32 check the kernel's decoder supports), zstd (one frame,
+ * through zstd-jni's bundled native library) or none.
  */
 public final class Initramfs {
-    public enum Compression { gzip, xz, none }
+    public enum Compression { gzip, xz, zstd, none }
 
     /** One archive member. {@code host} is null for directories and device nodes we create. */
     record Member(String path, int type, int perm, Path host, String linkTarget, int rdevMajor, int rdevMinor) {
@@ -142,6 +143,7 @@ public final class Initramfs {
         OutputStream sink = switch (compression) {
             case gzip -> new GZIPOutputStream(out, 64 * 1024);
             case xz -> new XZOutputStream(out, new LZMA2Options(), XZ.CHECK_CRC32);
+            case zstd -> zstd(out);
             case none -> out;
         };
         try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(new BufferedOutputStream(sink),
@@ -171,6 +173,20 @@ public final class Initramfs {
                 cpio.closeArchiveEntry();
             }
             cpio.finish();
+        }
+    }
+
+    /**
+     * zstd's default level 3: its window (at most 2 MiB) is far below the 128 MiB limit of the
+     * kernel's streaming decoder. zstd-jni loads its native library on first use; if that fails
+     * (e.g. no writable temporary directory to unpack it to) the user gets one line, not an Error.
+     */
+    private static OutputStream zstd(OutputStream out) throws IOException {
+        try {
+            return new ZstdCompressorOutputStream(out);
+        } catch (LinkageError e) {
+            throw new UserError("zstd compression is unavailable: zstd-jni's native library did not load ("
+                    + e + ")", 1);
         }
     }
 

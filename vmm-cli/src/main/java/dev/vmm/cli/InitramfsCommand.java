@@ -14,12 +14,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "initramfs", mixinStandardHelpOptions = true,
         description = {"Build a Linux initramfs (cpio newc, root-owned) from directories and HOST:GUEST pairs.",
                 "A directory's contents go to the archive root; HOST:GUEST puts a file or directory at GUEST.",
-                "/dev/console and /dev/null are always added; there must be an /init. zstd is not supported."})
+                "/dev/console and /dev/null are always added; there must be an /init."})
 public final class InitramfsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "archive to write")
     Path out;
 
-    @Option(names = "--compress", paramLabel = "gzip|xz|none", defaultValue = "gzip",
+    @Option(names = "--compress", paramLabel = "gzip|xz|zstd|none", defaultValue = "gzip",
             description = "compression (default: ${DEFAULT-VALUE})")
     Initramfs.Compression compress;
 

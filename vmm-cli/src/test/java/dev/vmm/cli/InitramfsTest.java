@@ -1,17 +1,22 @@
 package dev.vmm.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,12 +54,16 @@ class InitramfsTest {
     }
 
     private byte[] build(String... sources) throws IOException {
+        return build(Initramfs.Compression.none, sources);
+    }
+
+    private byte[] build(Initramfs.Compression compression, String... sources) throws IOException {
         Initramfs fs = new Initramfs();
         for (String s : sources) {
             fs.addSource(s);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        fs.write(bytes, Initramfs.Compression.none);
+        fs.write(bytes, compression);
         return bytes.toByteArray();
     }
 
@@ -93,6 +102,32 @@ class InitramfsTest {
         java.util.List<String> names = new java.util.ArrayList<>(h.keySet());
         assertTrue(names.indexOf("etc") < names.indexOf("etc/deep"));
         assertTrue(names.indexOf("dev") < names.indexOf("dev/console"));
+    }
+
+    @Test
+    void zstdIsOneFrameHoldingTheSameArchive() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path init = Files.writeString(root.resolve("init"), "#!/bin/sh\nexec /bin/sh\n");
+        Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // Big and repetitive enough that a stored (uncompressed) block would show in the size check.
+        Files.writeString(root.resolve("big.txt"), "initramfs zstd test line\n".repeat(20_000));
+
+        byte[] zst = build(Initramfs.Compression.zstd, root.toString());
+        // Linux picks the initramfs decompressor by magic: the zstd frame magic 0xFD2FB528, little-endian.
+        assertArrayEquals(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, Arrays.copyOf(zst, 4));
+        byte[] plain = build(Initramfs.Compression.none, root.toString());
+        assertTrue(zst.length < plain.length / 10, "zstd " + zst.length + " bytes for " + plain.length);
+
+        byte[] unpacked;
+        try (InputStream in = new ZstdCompressorInputStream(new ByteArrayInputStream(zst))) {
+            unpacked = in.readAllBytes();
+        }
+        assertArrayEquals(plain, unpacked, "the zstd frame holds exactly the uncompressed archive");
+        Map<String, Header> h = parse(unpacked);
+        assertEquals(0100755, h.get("init").mode());
+        assertEquals("#!/bin/sh\nexec /bin/sh\n", new String(h.get("init").data(), StandardCharsets.UTF_8));
+        assertEquals(25 * 20_000, h.get("big.txt").size());
+        assertEquals(020600, h.get("dev/console").mode());
     }
 
     @Test

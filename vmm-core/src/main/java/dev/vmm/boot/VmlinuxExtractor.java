@@ -8,16 +8,19 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.lz4.BlockLZ4CompressorInputStream;
 import org.apache.commons.compress.compressors.lzma.LZMACompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
  * Cuts the compressed kernel out of a Linux bzImage (setup header {@code payload_offset} at 0x248 and
  * {@code payload_length} at 0x24c, relative to the protected-mode code at {@code (setup_sects+1)*512};
- * boot protocol 2.08 or later) and decompresses it: gzip, xz, bzip2, lzma or lz4 (legacy frames).
+ * boot protocol 2.08 or later) and decompresses it: gzip, xz, bzip2, lzma, lz4 (legacy frames) or zstd.
  * The result is the kernel's {@code vmlinux} ELF. Errors are one-line {@link BootException}s.
  */
 public final class VmlinuxExtractor {
@@ -113,7 +116,7 @@ public final class VmlinuxExtractor {
         }
         switch (format) {
             case "zstd":
-                throw new BootException("zstd payloads are not supported");
+                return zstd(p);
             case "lz4":
                 return lz4Legacy(p);
             default:
@@ -126,6 +129,30 @@ public final class VmlinuxExtractor {
             case "bzip2" -> new BZip2CompressorInputStream(in);
             default -> new LZMACompressorInputStream(in);
         }) {
+            return d.readAllBytes();
+        }
+    }
+
+    /**
+     * zstd: the kernel build writes one frame and then the 4-byte uncompressed size (size_append).
+     * A zstd stream decoder would take that word for the start of a second frame and fail, so, as
+     * the kernel's own single-pass decompressor does, only the first frame is decoded.
+     */
+    static byte[] zstd(byte[] p) throws IOException {
+        long frame;
+        try {
+            frame = Zstd.findFrameCompressedSize(p);
+        } catch (ZstdException e) {
+            if (e.getErrorCode() == Zstd.errSrcSizeWrong()) {
+                throw new EOFException(); // the last block runs past the end of the payload
+            }
+            throw e;
+        } catch (LinkageError e) {
+            // zstd-jni unpacks its native library to java.io.tmpdir on first use; that can fail.
+            throw new BootException("zstd payloads need zstd-jni's native library, which did not load ("
+                    + e + ")");
+        }
+        try (InputStream d = new ZstdCompressorInputStream(new ByteArrayInputStream(p, 0, (int) frame))) {
             return d.readAllBytes();
         }
     }
