@@ -51,6 +51,7 @@ static int parse_num(const char *v, u64 *out)
     *out = r;
     return n > 0;
 }
+int pvfeatures_arg_num(const char *cl, const char *key, unsigned long *out) { return parse_num(arg(cl, key), out); }
 
 /* ---- #GP-catching MSR access: the handler skips the 2-byte instruction ---- */
 static volatile int guard;      /* 1 while a guarded rdmsr/wrmsr runs */
@@ -189,6 +190,7 @@ static void test_cpuid(const char *cl)
 }
 
 static int kvmclock_msr;  /* the system-time MSR that worked */
+static int kvmclock_wmsr; /* and its wall-clock MSR */
 static int kvmclock_left; /* still registered (pvtest.leave-msrs=1) */
 
 static void test_kvmclock(int leave)
@@ -228,6 +230,7 @@ static void test_kvmclock(int leave)
         if (v1 & 1 || v2 & 1) fail_note(&ok, "system time version odd");
         if (!t1 || t2 <= t1) fail_note(&ok, "system time does not advance");
         kvmclock_msr = smsr;
+        kvmclock_wmsr = wmsr;
         kvmclock_left = leave;
         if (!leave) wrmsr_safe(smsr, 0);
     }
@@ -443,6 +446,11 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_cpuid(cl);
     test_kvmclock(leave);
     test_stable(cl);
+    /* wall clock vs the host's epoch, every vCPU's own structure, user-mode reads (pv_kvmclock.c);
+     * it leaves the BSP's MSR as test_kvmclock did (registered at clk or off) */
+    failed |= pv_kvmclock_run(cl, kvmclock_wmsr, kvmclock_msr, kvmclock_left ? (u64)&clk | 1 : 0,
+                              (eax >> 24) & 1, online, num);
+    num += PV_KVMCLOCK_NTESTS;
     test_steal(leave);
     test_poll(leave);
     test_pv_eoi(cl, leave);
