@@ -136,13 +136,14 @@ static int per_vcpu_check(u32 online, int num)
 static u64 alias_pd[512] __attribute__((aligned(4096)));
 static u64 alias_pt[512] __attribute__((aligned(4096)));
 
-static void map_alias(void)
+/* rw: the control (pvtest.kvmclock-alias=rw): a writable alias, whose ring-3 write must then fail the check */
+static void map_alias(int rw)
 {
     u64 cr3;
     __asm__ volatile("mov %%cr3,%0" : "=r"(cr3));
     u64 *pml4 = (u64 *)(cr3 & 0x000ffffffffff000UL);
     u64 *pdpt = (u64 *)(pml4[0] & 0x000ffffffffff000UL);
-    alias_pt[0] = (u64)&clocks | 0x5;    /* P | U/S, R/W clear: read-only (ring 3 at least: CR0.WP is 0) */
+    alias_pt[0] = (u64)&clocks | 0x5 | (rw ? 0x2 : 0); /* P | U/S, R/W clear: read-only (in ring 3: CR0.WP is 0) */
     alias_pd[0] = (u64)alias_pt | 0x7;   /* the upper levels allow everything: the PTE decides */
     pdpt[5] = (u64)alias_pd | 0x7;
     __asm__ volatile("invlpg (%0)" ::"r"(ALIAS_VA) : "memory");
@@ -213,7 +214,8 @@ static int user_check(const char *cl, u32 online, int stable_bit, int num)
     const char *desc = "pv kvmclock user mode: read-only alias, reads never go backwards across vCPUs";
     int ok = 1;
     if (!pvfeatures_arg_num(cl, "pvtest.kvmclock-reads", &n_reads)) n_reads = 1000000;
-    map_alias();
+    const char *alias = pvfeatures_arg(cl, "pvtest.kvmclock-alias");
+    map_alias(alias && alias[0] == 'r' && alias[1] == 'w');
     user_mode_setup();
 
     /* the alias is read-only: a ring-3 write takes #PF with P | W | U (error code 0x7), at it */

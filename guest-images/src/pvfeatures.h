@@ -27,6 +27,7 @@ int pvfeatures_run(const char *cmdline, unsigned cpuid_eax, unsigned online_cpus
 
 /* pvfeatures.c: the number after "key=" on the command line; 0 if absent or not a number */
 int pvfeatures_arg_num(const char *cmdline, const char *key, unsigned long *out);
+const char *pvfeatures_arg(const char *cmdline, const char *key); /* the text after "key=", or 0 */
 
 /* pv_kvmclock.c: prints PV_KVMCLOCK_NTESTS TAP lines numbered first.. (wall clock vs pvtest.epoch,
  * every vCPU's own structure, user-mode reads of a read-only alias). wmsr/smsr: the kvmclock MSRs

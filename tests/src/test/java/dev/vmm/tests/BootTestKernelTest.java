@@ -56,6 +56,19 @@ class BootTestKernelTest {
     }
 
     @Test
+    void writableKvmclockAliasFailsTheUserModeCheck() {
+        // the control for the read-only alias: mapped writable, the ring-3 write does not fault
+        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2",
+                "--append", "pvtest.kvmclock-alias=rw");
+        TapReport tap = TapReport.parse(r.stdout());
+        assertEquals(1, r.status(), r.toString());
+        List<TapReport.Result> failed = tap.results().stream().filter(t -> !t.ok()).toList();
+        assertEquals(1, failed.size(), "only the user-mode kvmclock check fails\n" + r);
+        assertTrue(failed.get(0).description().startsWith("pv kvmclock user mode:"), r.toString());
+        assertTrue(r.stdout().contains("# user-mode write to the alias 0x140000004: no fault"), r.toString());
+    }
+
+    @Test
     void timingsReportFirstSerialByteAndEnd() {
         VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--timings");
         assertEquals(0, r.status(), r.toString());
