@@ -100,7 +100,9 @@ int user_call(u32 cpu, void (*fn)(void *), void *arg, struct user_fault *f)
 {
     if (!set_up || cpu >= SMP_MAX_CPUS) return -1;
     struct { u16 limit; u64 base; } __attribute__((packed)) old, p = { sizeof(ugdt) - 1, (u64)ugdt };
-    irq_disable();
+    u64 rflags;
+    __asm__ volatile("pushfq; popq %0" : "=r"(rflags));
+    irq_disable(); /* ring 3 runs with IF=0; the caller's IF comes back at the end */
     __asm__ volatile("sgdt %0" : "=m"(old));
     __asm__ volatile("lgdt %0" ::"m"(p) : "memory");
     if (!tr_loaded[cpu]) { /* once per CPU: LTR marks the descriptor busy */
@@ -114,6 +116,7 @@ int user_call(u32 cpu, void (*fn)(void *), void *arg, struct user_fault *f)
     /* back in ring 0 through the frame: DS/ES were nulled on the way to ring 3, as is harmless
      * in 64-bit mode; restore them and the boot GDT */
     __asm__ volatile("lgdt %0\n\tmov %w1, %%ds\n\tmov %w1, %%es" ::"m"(old), "r"(0x10) : "memory");
+    if (rflags & 0x200) irq_enable();
     *f = fault[cpu];
     return f->vector == -1 ? 0 : 1;
 }
