@@ -46,5 +46,6 @@ void exception_handler(struct exc_frame *fr)
         return;
     }
     if (pvfeatures_fixup(fr)) return; /* expected #GP of a guarded MSR access: resume */
+    if (user_mode_fixup(fr)) return;  /* the end of a user_call's ring 3, or a fault there */
     fatal_exception(fr);
 }

@@ -91,4 +91,13 @@ u32 smp_apic_id(u32 cpu);               /* cpu 0 is the BSP */
 int smp_call(u32 cpu, void (*fn)(void *), void *arg);
 void smp_wait(u32 cpu);                 /* until the AP has returned from fn */
 
+/* ---- user_mode.c: calling a function in ring 3 on any CPU ---- */
+struct user_fault { int vector; u64 error, rip, cr2; }; /* vector -1: fn returned */
+void user_mode_setup(void);             /* once, on the BSP, before any user_call */
+/* Runs fn(arg) at CPL 3 (IF=0, IOPL 0, its own stack) on this CPU, which must be `cpu`; fn's code
+ * and data must lie in the user-accessible first 4 MiB. Returns 0 when fn returned, 1 when it
+ * ended by an exception (*f: vector, error code, rip, cr2), -1 if not set up. */
+int user_call(u32 cpu, void (*fn)(void *), void *arg, struct user_fault *f);
+int user_mode_fixup(struct exc_frame *fr); /* interrupts.c: 1 if a user_call's fault was taken */
+
 #endif

@@ -51,6 +51,8 @@ static int parse_num(const char *v, u64 *out)
     *out = r;
     return n > 0;
 }
+int pvfeatures_arg_num(const char *cl, const char *key, unsigned long *out) { return parse_num(arg(cl, key), out); }
+const char *pvfeatures_arg(const char *cl, const char *key) { return arg(cl, key); }
 
 /* ---- #GP-catching MSR access: the handler skips the 2-byte instruction ---- */
 static volatile int guard;      /* 1 while a guarded rdmsr/wrmsr runs */
@@ -189,6 +191,7 @@ static void test_cpuid(const char *cl)
 }
 
 static int kvmclock_msr;  /* the system-time MSR that worked */
+static int kvmclock_wmsr; /* and its wall-clock MSR */
 static int kvmclock_left; /* still registered (pvtest.leave-msrs=1) */
 
 static void test_kvmclock(int leave)
@@ -211,11 +214,13 @@ static void test_kvmclock(int leave)
     }
     if (wmsr) {
         wall.version = 0x55; wall.sec = 0;
-        if (wrmsr_safe(wmsr, (u64)&wall)) fail_note(&ok, "wall clock MSR #GP");
+        int wall_ok = !wrmsr_safe(wmsr, (u64)&wall);
+        if (!wall_ok) fail_note(&ok, "wall clock MSR #GP");
         ps("# wall clock msr="); px(wmsr); ps(" version="); pu(wall.version, 10); ps(" sec="); pu(wall.sec, 10); pc('\n');
         if (wall.version & 1) fail_note(&ok, "wall clock version odd");
         if (!wall.sec) fail_note(&ok, "wall clock sec zero");
-        if (wrmsr_safe(smsr, (u64)&clk | 1)) fail_note(&ok, "system time MSR #GP");
+        int sys_ok = !wrmsr_safe(smsr, (u64)&clk | 1);
+        if (!sys_ok) fail_note(&ok, "system time MSR #GP");
         u64 rb = 0;
         if (rdmsr_safe(smsr, &rb) || rb != ((u64)&clk | 1)) fail_note(&ok, "system time MSR read back");
         u32 v1, v2; u8 f1, f2;
@@ -227,7 +232,9 @@ static void test_kvmclock(int leave)
         ps(" shift="); pd(clk.tsc_shift); ps(" flags="); px(f2); pc('\n');
         if (v1 & 1 || v2 & 1) fail_note(&ok, "system time version odd");
         if (!t1 || t2 <= t1) fail_note(&ok, "system time does not advance");
-        kvmclock_msr = smsr;
+        /* the later checks use only what worked (unguarded, on the APs too) */
+        kvmclock_msr = sys_ok ? smsr : 0;
+        kvmclock_wmsr = wall_ok ? wmsr : 0;
         kvmclock_left = leave;
         if (!leave) wrmsr_safe(smsr, 0);
     }
@@ -443,6 +450,11 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_cpuid(cl);
     test_kvmclock(leave);
     test_stable(cl);
+    /* wall clock vs the host's epoch, every vCPU's own structure, user-mode reads (pv_kvmclock.c);
+     * it leaves the BSP's MSR as test_kvmclock did (registered at clk or off) */
+    failed |= pv_kvmclock_run(cl, kvmclock_wmsr, kvmclock_msr, kvmclock_left ? (u64)&clk | 1 : 0,
+                              (eax >> 24) & 1, online, num);
+    num += PV_KVMCLOCK_NTESTS;
     test_steal(leave);
     test_poll(leave);
     test_pv_eoi(cl, leave);

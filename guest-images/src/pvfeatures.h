@@ -2,7 +2,8 @@
 #ifndef PVFEATURES_H
 #define PVFEATURES_H
 
-#define PV_NTESTS 13 /* TAP lines pvfeatures_run always prints */
+#define PV_KVMCLOCK_NTESTS 3 /* TAP lines pv_kvmclock_run prints */
+#define PV_NTESTS (13 + PV_KVMCLOCK_NTESTS) /* TAP lines pvfeatures_run always prints */
 
 /* The per-vCPU time structure KVM fills (pvclock_vcpu_time_info), shared by kmain.c and pvfeatures.c. */
 struct pvclock {
@@ -23,6 +24,17 @@ int pvfeatures_fixup(struct exc_frame *fr);
 int pv_eoi_timer_check(volatile unsigned int *word, int pv, int apicv, const char **skip);
 /* Runs PV_NTESTS tests numbered first..first+PV_NTESTS-1; returns 1 if any failed. */
 int pvfeatures_run(const char *cmdline, unsigned cpuid_eax, unsigned online_cpus, int first);
+
+/* pvfeatures.c: the number after "key=" on the command line; 0 if absent or not a number */
+int pvfeatures_arg_num(const char *cmdline, const char *key, unsigned long *out);
+const char *pvfeatures_arg(const char *cmdline, const char *key); /* the text after "key=", or 0 */
+
+/* pv_kvmclock.c: prints PV_KVMCLOCK_NTESTS TAP lines numbered first.. (wall clock vs pvtest.epoch,
+ * every vCPU's own structure, user-mode reads of a read-only alias). wmsr/smsr: the kvmclock MSRs
+ * that worked on the BSP (0: kvmclock not registered: skipped); restore: the BSP's system-time MSR
+ * value to leave behind; stable_bit: CPUID 0x40000001 EAX bit 24. Returns 1 if any failed. */
+int pv_kvmclock_run(const char *cmdline, unsigned wmsr, unsigned smsr, unsigned long restore,
+                    int stable_bit, unsigned online, int first);
 
 /* pv_extdest.c: kvm-msi-ext-dest-id. prepare: BSP to x2APIC mode (pvtest.extdest=1, before
  * smp_start); run: prints TAP line `num`, returns 1 if it failed. */

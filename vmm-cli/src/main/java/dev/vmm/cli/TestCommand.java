@@ -223,6 +223,8 @@ public final class TestCommand implements Callable<Integer> {
         if (stable) append.append(" pvtest.stable=1");
         append.append(" pvtest.leave-msrs=1"); // what the guest ended with stays for the host to read
         append.append(" pvtest.apicv=").append(apicv ? 1 : 0); // lets the guest assert the PV-EOI bit
+        // the host's time, for the guest's wall clock check (taken before the VM exists, as the check assumes)
+        append.append(" pvtest.epoch=").append(java.time.Instant.now().getEpochSecond());
         append.append(ExtDestMachine.append(f));
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();

@@ -59,6 +59,20 @@ class TestCommandTest {
     }
 
     @Test
+    void kvmclocksFurtherLinesAreNotItsOwnLine() {
+        // "pv kvmclock wall clock: ..." and the other pv_kvmclock.c lines follow the kvmclock cell's own
+        // "pv kvmclock: ..." line: the own line keeps deciding, a failure among them fails the cell
+        String good = LOG.replace("not ok 9", "ok 9");
+        String wallFails = good + "not ok 8 - pv kvmclock wall clock: wall + system time is the host's time (pvtest.epoch)\n"
+                + "ok 10 - pv kvmclock user mode: read-only alias, reads never go backwards across vCPUs # SKIP x\n";
+        TestCommand.Cell clock = judge(PvFeature.KVMCLOCK, wallFails);
+        assertEquals("fail", clock.status());
+        assertTrue(clock.reason().startsWith("other test failed: not ok 8 - pv kvmclock wall clock"), clock.reason());
+        String allOk = wallFails.replace("not ok 8", "ok 8");
+        assertEquals("pass", judge(PvFeature.KVMCLOCK, allOk).status(), "the SKIP of a further line is not the cell's");
+    }
+
+    @Test
     void jsonAndJunit() {
         List<TestCommand.Cell> cells = List.of(
                 new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ON, "host,+kvm-pv-eoi", "pass", "", ""),
