@@ -63,9 +63,19 @@ public final class HostContention implements PioDevice {
         }
     }
 
+    private final long maxNanos;
     private Session session;
     private int status = STATUS_IDLE;
     private int runDelayMicros;
+
+    public HostContention() {
+        this(MAX_NANOS);
+    }
+
+    /** With a shorter limit than {@link #MAX_NANOS}: for tests of the limit. */
+    HostContention(long maxNanos) {
+        this.maxNanos = maxNanos;
+    }
 
     @Override
     public synchronized int read(int port, int size) {
@@ -88,7 +98,10 @@ public final class HostContention implements PioDevice {
     }
 
     private boolean start() {
-        if (session != null) return false;
+        if (session != null) {
+            if (session.busy.isAlive()) return false; // one contention at a time
+            session = null; // it ran out without a stop (a guest reset, say): its busy thread restored the affinity
+        }
         byte[] original = new byte[MASK_BYTES];
         if (LibC.sched_getaffinity(0, MASK_BYTES, original) != 0) return false;
         int cpu = LibC.sched_getcpu();
@@ -98,7 +111,7 @@ public final class HostContention implements PioDevice {
         if (LibC.sched_setaffinity(0, MASK_BYTES, one) != 0) return false;
         int tid = LibC.gettid();
         Session[] holder = new Session[1];
-        Thread busy = new Thread(() -> compete(holder[0], one), "host-contention-cpu" + cpu);
+        Thread busy = new Thread(() -> compete(holder[0], one, maxNanos), "host-contention-cpu" + cpu);
         busy.setDaemon(true);
         Session s = new Session(tid, original, busy, runDelayNanos());
         holder[0] = s;
@@ -107,10 +120,10 @@ public final class HostContention implements PioDevice {
         return true;
     }
 
-    /** The competing thread: on the vCPU's CPU until stop or {@link #MAX_NANOS}. */
-    private static void compete(Session s, byte[] cpu) {
+    /** The competing thread: on the vCPU's CPU until stop or {@code maxNanos}. */
+    private static void compete(Session s, byte[] cpu, long maxNanos) {
         if (LibC.sched_setaffinity(0, MASK_BYTES, cpu) != 0) return;
-        long end = System.nanoTime() + MAX_NANOS;
+        long end = System.nanoTime() + maxNanos;
         while (!s.stop && System.nanoTime() - end < 0) {
             // spin: a runnable thread is what makes the vCPU wait
         }

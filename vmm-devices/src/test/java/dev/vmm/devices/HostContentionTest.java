@@ -73,4 +73,22 @@ class HostContentionTest {
         assertEquals(HostContention.STATUS_IDLE, dev.read(HostContention.BASE, 4));
         assertTrue(Arrays.equals(before, affinity()));
     }
+
+    @Test
+    void aContentionNobodyStopsEndsByItselfAndRestoresTheAffinity() throws Exception {
+        HostContention dev = new HostContention(100_000_000L);
+        byte[] before = affinity();
+        dev.write(HostContention.BASE, 4, HostContention.CMD_START);
+        assertEquals(HostContention.STATUS_CONTENDED, dev.read(HostContention.BASE, 4));
+        Thread busy = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("host-contention-cpu") && t.isAlive()).findFirst().orElseThrow();
+        busy.join(5000);
+        assertFalse(busy.isAlive(), "the busy thread gives up after the limit");
+        assertArrayEquals(before, affinity(), "and gives the vCPU thread its CPUs back");
+        dev.write(HostContention.BASE, 4, HostContention.CMD_START);
+        assertEquals(HostContention.STATUS_CONTENDED, dev.read(HostContention.BASE, 4), "a new contention may start");
+        dev.write(HostContention.BASE, 4, HostContention.CMD_STOP);
+        assertEquals(HostContention.STATUS_IDLE, dev.read(HostContention.BASE, 4));
+        assertArrayEquals(before, affinity());
+    }
 }
