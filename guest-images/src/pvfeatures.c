@@ -9,6 +9,9 @@
  *               pvtest.hypercall=auto|vmcall|vmmcall|none (default none)
  *               pvtest.leave-msrs=1 (leave kvmclock, steal time, PV-EOI and async PF registered and
  *               poll-control at 0, for the host's side of the check: --pv-report, vmm test)
+ *               pvtest.contention=1 (the VMM has the HostContention device: steal time and the
+ *               preempted byte are checked under real host contention, src/pv_steal.c)
+ *               pvtest.pvm=1 (the host is kvm-pvm, which never sets the preempted byte)
  */
 #include "pvfeatures.h"
 
@@ -104,7 +107,8 @@ static void spin(u32 n) { for (volatile u32 i = 0; i < n; i++) __asm__ volatile(
 /* ---- structures KVM fills ---- */
 static volatile struct pvclock clk __attribute__((aligned(64)));
 static volatile struct { u32 version, sec, nsec; } wall __attribute__((aligned(16)));
-static volatile struct { u64 steal; u32 version, flags; u8 preempted, pad[47]; } steal __attribute__((aligned(64)));
+static volatile struct steal_time steal;    /* the BSP's */
+static volatile struct steal_time steal_ap; /* AP 1's, for the preempted byte */
 static volatile u32 pv_eoi __attribute__((aligned(64)));
 static volatile u8 apf[64] __attribute__((aligned(64)));
 
@@ -257,7 +261,7 @@ static void test_stable(const char *cl)
     tap(ok, "pv kvmclock-stable-bit", on && want ? 0 : on ? "host clock stability not given (pvtest.stable=1)" : 0);
 }
 
-static void test_steal(int leave)
+static void test_steal(int leave, int contention)
 {
     int m = mode(5), ok = 1;
     head("kvm-steal-time", 5);
@@ -273,9 +277,31 @@ static void test_steal(int leave)
         ps("# steal version="); pu(steal.version, 10); ps(" steal="); pu(steal.steal, 10); ps("ns preempted="); px(steal.preempted); pc('\n');
         if (steal.version & 1) fail_note(&ok, "version odd");
         if (!wrmsr_safe(0x4b564d03, (u64)&steal | 1 | 0x3e)) fail_note(&ok, "reserved bits 5:1 accepted");
+        if (contention) { /* the point of it: steal grows when the host makes the vCPU wait */
+            const char *err = pv_steal_grows(&steal);
+            if (err) fail_note(&ok, err);
+        } else {
+            note("steal growth not checked (pvtest.contention=1 with vmm run --host-contention)\n");
+        }
         if (!leave) wrmsr_safe(0x4b564d03, 0);
     }
     tap(ok, "pv kvm-steal-time: MSR 0x4b564d03", m == -1 ? "bit off, host lacks steal time: not asserted" : 0);
+}
+
+/* kvm-pv-tlb-flush: a waiting vCPU's preempted byte is set by KVM; another vCPU may then ask for
+ * the TLB flush (bit 1) instead of sending an IPI, and KVM clears the byte when the vCPU runs. */
+static void test_pv_tlb_flush(int contention, int pvm, u32 online, int leave)
+{
+    const char *desc = "pv kvm-pv-tlb-flush: preempted byte set while a vCPU waits, cleared when it runs";
+    int m = mode(9), ok = 1;
+    head("kvm-pv-tlb-flush", 9);
+    if (mode(5) != 1) { tap(1, desc, "steal time not usable (the preempted byte is part of it)"); return; }
+    if (!contention) { tap(1, desc, "needs pvtest.contention=1 (vmm run --host-contention)"); return; }
+    if (online < 2) { tap(1, desc, "needs --smp 2 (one vCPU online)"); return; }
+    const char *skip = 0;
+    const char *err = pv_preempted_byte(&steal_ap, m == 1, pvm, leave, &skip);
+    if (err) fail_note(&ok, err);
+    tap(ok, desc, ok ? skip : 0);
 }
 
 static void test_poll(int leave)
@@ -455,7 +481,10 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     failed |= pv_kvmclock_run(cl, kvmclock_wmsr, kvmclock_msr, kvmclock_left ? (u64)&clk | 1 : 0,
                               (eax >> 24) & 1, online, num);
     num += PV_KVMCLOCK_NTESTS;
-    test_steal(leave);
+    const char *ct = arg(cl, "pvtest.contention"), *pv = arg(cl, "pvtest.pvm");
+    int contention = ct && ct[0] == '1';
+    test_steal(leave, contention);
+    test_pv_tlb_flush(contention, pv && pv[0] == '1', online, leave);
     test_poll(leave);
     test_pv_eoi(cl, leave);
     test_asyncpf(leave);

@@ -3,7 +3,7 @@
 #define PVFEATURES_H
 
 #define PV_KVMCLOCK_NTESTS 3 /* TAP lines pv_kvmclock_run prints */
-#define PV_NTESTS (13 + PV_KVMCLOCK_NTESTS) /* TAP lines pvfeatures_run always prints */
+#define PV_NTESTS (14 + PV_KVMCLOCK_NTESTS) /* TAP lines pvfeatures_run always prints */
 
 /* The per-vCPU time structure KVM fills (pvclock_vcpu_time_info), shared by kmain.c and pvfeatures.c. */
 struct pvclock {
@@ -13,6 +13,14 @@ struct pvclock {
     signed char tsc_shift;
     unsigned char flags, pad[2];
 } __attribute__((packed));
+
+/* struct kvm_steal_time (64 bytes, 64-byte aligned), filled by KVM for MSR_KVM_STEAL_TIME. */
+struct steal_time {
+    unsigned long long steal;   /* ns the vCPU was runnable but not running */
+    unsigned int version, flags;
+    unsigned char preempted;    /* bit 0 KVM_VCPU_PREEMPTED (KVM), bit 1 KVM_VCPU_FLUSH_TLB (guest) */
+    unsigned char pad[47];
+} __attribute__((aligned(64)));
 
 struct exc_frame;
 /* Called first by the exception handler: 1 if the fault was expected (#GP on a guarded
@@ -35,6 +43,14 @@ const char *pvfeatures_arg(const char *cmdline, const char *key); /* the text af
  * value to leave behind; stable_bit: CPUID 0x40000001 EAX bit 24. Returns 1 if any failed. */
 int pv_kvmclock_run(const char *cmdline, unsigned wmsr, unsigned smsr, unsigned long restore,
                     int stable_bit, unsigned online, int first);
+/* pv_steal.c: steal time and the preempted byte under host contention (pvtest.contention=1, the
+ * VMM's HostContention device on ports 0x5e0-0x5e7). pv_steal_grows: the BSP (st registered on it)
+ * is made to wait; returns 0 if steal grew by at least the host's run delay, else the failure.
+ * pv_preempted_byte: AP 1 registers st_ap and is made to wait while the BSP watches its preempted
+ * byte, requesting a TLB flush (bit 1, cmpxchg) when flush=1; returns 0 if the byte was seen set and
+ * then cleared by KVM, else the failure; *skip is set when the host cannot show it (pvm=1: kvm-pvm). */
+const char *pv_steal_grows(volatile struct steal_time *st);
+const char *pv_preempted_byte(volatile struct steal_time *st_ap, int flush, int pvm, int leave, const char **skip);
 
 /* pv_extdest.c: kvm-msi-ext-dest-id. prepare: BSP to x2APIC mode (pvtest.extdest=1, before
  * smp_start); run: prints TAP line `num`, returns 1 if it failed. */

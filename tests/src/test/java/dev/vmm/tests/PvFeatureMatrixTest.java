@@ -39,9 +39,10 @@ class PvFeatureMatrixTest {
             }
         }
         long features = cells.stream().map(c -> c.substring(0, c.indexOf(' '))).distinct().count();
-        assertTrue(features >= 12, "every PV feature the kernel checks has a row\n" + r);
+        assertTrue(features >= 13, "every PV feature the kernel checks has a row\n" + r);
         assertEquals(features * 3, cells.size(), "features x (on, off, off+enforce)\n" + r);
-        for (String f : List.of("kvm-nopiodelay", "kvm-msi-ext-dest-id", "kvm-pv-unhalt", "kvm-steal-time", "kvmclock")) {
+        for (String f : List.of("kvm-nopiodelay", "kvm-msi-ext-dest-id", "kvm-pv-unhalt", "kvm-steal-time",
+                "kvm-pv-tlb-flush", "kvmclock")) {
             assertTrue(cells.stream().anyMatch(c -> c.startsWith(f + " ")), f + " has a row\n" + r);
         }
         assertTrue(pass >= 3 * 3, "at least kvmclock, pv-eoi and poll-control are provable on any KVM ≥ 5.10\n" + r);

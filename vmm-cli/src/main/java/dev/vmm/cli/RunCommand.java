@@ -84,6 +84,10 @@ public final class RunCommand implements Callable<Integer> {
             + " (KVM_GET_STATS_FD) that changed during the run, as '# stats: vcpu N name=delta ...' lines")
     boolean kvmStats;
 
+    @Option(names = {"--host-contention"}, description = "add the test device on ports 0x5e0-0x5e7 with which the guest"
+            + " makes the host take a CPU from its vCPU (the test kernel's pvtest.contention=1 steal-time checks)")
+    boolean hostContention;
+
     @Option(names = {"--timings"}, description = "print on stderr the time from JVM start to the guest's first"
             + " serial byte and to the end of the run")
     boolean timings;
@@ -208,6 +212,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
             if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));
+            if (hostContention) config = config.withHostContention();
             return initrd == null ? config : config.withInitrd(initrd);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());

@@ -8,6 +8,7 @@ import dev.vmm.cpu.PvFeature;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
+import dev.vmm.pv.PreemptionEvidence;
 import dev.vmm.pv.PvAgreement;
 import dev.vmm.vm.VmOutcome;
 import picocli.CommandLine.Command;
@@ -48,6 +49,7 @@ public final class TestCommand implements Callable<Integer> {
         CHECKS.put(PvFeature.KVMCLOCK_STABLE_BIT, "pv kvmclock-stable-bit");
         CHECKS.put(PvFeature.ASYNCPF, "pv kvm-asyncpf /");
         CHECKS.put(PvFeature.STEAL_TIME, "pv kvm-steal-time");
+        CHECKS.put(PvFeature.PV_TLB_FLUSH, "pv kvm-pv-tlb-flush");
         CHECKS.put(PvFeature.PV_EOI, "pv kvm-pv-eoi");
         CHECKS.put(PvFeature.PV_IPI, "pv kvm-pv-ipi");
         CHECKS.put(PvFeature.POLL_CONTROL, "pv kvm-poll-control");
@@ -206,7 +208,8 @@ public final class TestCommand implements Callable<Integer> {
             return new Cell(f, c, cpu, "skip", "host lacks the bit (KVM_GET_SUPPORTED_CPUID 0x40000001 eax=0x"
                     + Integer.toHexString(hostPv) + ")", "");
         }
-        if ((f == PvFeature.PV_IPI || f == PvFeature.PV_UNHALT || ExtDestMachine.applies(f)) && smp < 2) {
+        if ((f == PvFeature.PV_IPI || f == PvFeature.PV_UNHALT || f == PvFeature.PV_TLB_FLUSH || ExtDestMachine.applies(f))
+                && smp < 2) {
             return new Cell(f, c, cpu, "skip", "needs --smp 2 or more", "");
         }
         CpuModel model;
@@ -215,6 +218,7 @@ public final class TestCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             return new Cell(f, c, cpu, "fail", "cpu model: " + e.getMessage(), "");
         }
+        Map<String, Long> vcpu1Stats = null;
         StringBuilder append = new StringBuilder();
         append.append("pvtest.expect=0x").append(Integer.toHexString(model.eax()));
         append.append(" pvtest.hostpv=0x").append(Integer.toHexString(hostPv));
@@ -226,6 +230,9 @@ public final class TestCommand implements Callable<Integer> {
         // the host's time, for the guest's wall clock check (taken before the VM exists, as the check assumes)
         append.append(" pvtest.epoch=").append(java.time.Instant.now().getEpochSecond());
         append.append(ExtDestMachine.append(f));
+        boolean contention = contended(f);
+        if (contention) append.append(" pvtest.contention=1"); // the guest may make the host take its CPU
+        if (pvm) append.append(" pvtest.pvm=1"); // kvm-pvm never sets the preempted byte: the guest may skip
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         VmOutcome outcome;
@@ -233,9 +240,12 @@ public final class TestCommand implements Callable<Integer> {
         try {
             MachineConfig config = MachineConfig.validated(k, append.toString(), 128L << 20, smp, cpu, irqchip)
                     .withApicIds(ExtDestMachine.apicIds(f, smp));
+            if (contention) config = config.withHostContention();
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
+                if (f == PvFeature.PV_TLB_FLUSH) m.openKvmStats(); // vCPU 1's preemption counters
                 outcome = m.run(Duration.ofSeconds(30));
                 hostView = hostDisagreement(m, f, expectation(f, c, hostPv));
+                if (f == PvFeature.PV_TLB_FLUSH) vcpu1Stats = m.kvmStatsChange(1);
             }
         } catch (MachineException | IllegalArgumentException e) {
             return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
@@ -251,7 +261,23 @@ public final class TestCommand implements Callable<Integer> {
         if (guest.status.equals("pass") && hostView.isPresent()) {
             return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
         }
+        if (f == PvFeature.PV_TLB_FLUSH && (guest.status.equals("pass") || guest.reason.startsWith(NO_PREEMPTION_SKIP))) {
+            Optional<String> stats = PreemptionEvidence.check(guest.status.equals("pass"), vcpu1Stats);
+            if (stats.isPresent()) return new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log);
+        }
         return guest;
+    }
+
+    /** How the test kernel's kvm-pv-tlb-flush skip begins when it never saw the byte on kvm-pvm (pv_steal.c). */
+    static final String NO_PREEMPTION_SKIP = "kvm-pvm never marks a vCPU preempted";
+
+    /**
+     * Steal time and its preempted byte are proven under real host contention: those boots get the
+     * HostContention device (the vCPU that asks shares its host CPU with a busy thread for ~0.2 s).
+     * The other boots do without, so they take no CPU from the host.
+     */
+    static boolean contended(PvFeature f) {
+        return f == PvFeature.STEAL_TIME || f == PvFeature.PV_TLB_FLUSH;
     }
 
     /** What the guest checks for this cell expect, as the test kernel's mode() decides it. */

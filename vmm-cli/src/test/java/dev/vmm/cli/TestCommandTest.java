@@ -73,6 +73,26 @@ class TestCommandTest {
     }
 
     @Test
+    void onlyTheStealTimeRowsGetHostContention() {
+        for (PvFeature f : TestCommand.CHECKS.keySet()) {
+            assertEquals(f == PvFeature.STEAL_TIME || f == PvFeature.PV_TLB_FLUSH, TestCommand.contended(f), f.qemuName());
+        }
+        assertTrue(TestCommand.CHECKS.containsKey(PvFeature.PV_TLB_FLUSH), "kvm-pv-tlb-flush is a row of the matrix");
+    }
+
+    @Test
+    void theKvmPvmSkipIsTheOneTheTestKernelPrints() throws IOException {
+        // the host re-checks that skip against KVM's preemption counters, so it must recognise the words
+        String src = Files.readString(Path.of("../guest-images/src/pv_steal.c"));
+        assertTrue(src.contains("*skip = \"" + TestCommand.NO_PREEMPTION_SKIP), "pv_steal.c prints the skip vmm test looks for");
+        String log = "ok 9 - pv kvm-pv-tlb-flush: preempted byte set while a vCPU waits, cleared when it runs # SKIP "
+                + TestCommand.NO_PREEMPTION_SKIP + " (no exit at an instruction boundary)\n";
+        TestCommand.Cell cell = judge(PvFeature.PV_TLB_FLUSH, log);
+        assertEquals("skip", cell.status());
+        assertTrue(cell.reason().startsWith(TestCommand.NO_PREEMPTION_SKIP), cell.reason());
+    }
+
+    @Test
     void jsonAndJunit() {
         List<TestCommand.Cell> cells = List.of(
                 new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ON, "host,+kvm-pv-eoi", "pass", "", ""),

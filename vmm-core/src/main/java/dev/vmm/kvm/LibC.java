@@ -82,6 +82,19 @@ public final class LibC {
 
     public static native int getpid();
 
+    /**
+     * sched_setaffinity(2): {@code pid} 0 is the calling thread, otherwise a thread id (a tid, not
+     * only a process id); {@code mask} is a CPU bit set of {@code size} bytes, CPU n = bit n % 8 of
+     * byte n / 8 (glibc's cpu_set_t).
+     */
+    public static native int sched_setaffinity(int pid, long size, byte[] mask);
+
+    /** sched_getaffinity(2): fills {@code mask}; returns 0 (glibc) or -1 (errno). */
+    public static native int sched_getaffinity(int pid, long size, byte[] mask);
+
+    /** The CPU the calling thread is running on right now. */
+    public static native int sched_getcpu();
+
     public static native String strerror(int errnum);
 
     /** Kernel thread id of the calling thread (what tgkill wants). */

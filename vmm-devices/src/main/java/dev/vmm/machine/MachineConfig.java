@@ -11,11 +11,12 @@ import java.util.Objects;
 /**
  * What the user asked for: kernel, command line (null: none given, Linux kernels then get
  * {@link dev.vmm.boot.KernelLoader#LINUX_DEFAULT_CMDLINE}), RAM, vCPUs, the {@code -cpu} string
- * an optional initrd and the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}).
+ * an optional initrd, the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}) and whether the
+ * test-only {@link dev.vmm.devices.HostContention} device is present.
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
 public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
-                            IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
+                            IrqchipMode irqchip, Path initrd, List<Integer> apicIds, boolean hostContention) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
     /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
@@ -26,6 +27,11 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
         cpuSpec = cpuSpec == null ? "host" : cpuSpec;
         irqchip = irqchip == null ? IrqchipMode.ON : irqchip;
         apicIds = apicIds == null ? ApicIds.dense(cpuCount) : List.copyOf(apicIds);
+    }
+
+    public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
+                         IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
+        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, false);
     }
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
@@ -62,13 +68,21 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     /** The same configuration with an initial RAM disk (Linux kernels only). */
     public MachineConfig withInitrd(Path file) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, hostContention);
     }
 
     /** The same configuration with these APIC IDs, checked by {@link ApicIds#validate}. */
     public MachineConfig withApicIds(List<Integer> ids) {
         ApicIds.validate(ids, cpuCount, irqchip);
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, hostContention);
+    }
+
+    /**
+     * The same configuration with the {@link dev.vmm.devices.HostContention} device on ports
+     * 0x5e0-0x5e7: a guest may then make the host take a CPU from its vCPU (steal-time checks).
+     */
+    public MachineConfig withHostContention() {
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, true);
     }
 
     /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */

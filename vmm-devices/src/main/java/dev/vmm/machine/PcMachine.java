@@ -12,6 +12,7 @@ import dev.vmm.cpu.PvFeature;
 import dev.vmm.devices.DebugExit;
 import dev.vmm.devices.IoApic;
 import dev.vmm.devices.FwCfg;
+import dev.vmm.devices.HostContention;
 import dev.vmm.devices.AcpiSleepControl;
 import dev.vmm.devices.I8042;
 import dev.vmm.firmware.Acpi;
@@ -111,6 +112,9 @@ public final class PcMachine implements AutoCloseable {
             vm.io().register(I8042.COMMAND_PORT, 1, i8042);
             vm.io().register(Acpi.SLEEP_CONTROL_PORT, 2, new AcpiSleepControl(Acpi.SLEEP_CONTROL_PORT, vm));
             vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
+            if (config.hostContention()) {
+                vm.io().register(HostContention.BASE, HostContention.SIZE, new HostContention());
+            }
             return new PcMachine(vm, serial, model);
         } catch (RuntimeException e) {
             vm.close();
@@ -240,6 +244,23 @@ public final class PcMachine implements AutoCloseable {
                 kvmStatsBefore.add(null);
                 kvmStatsError = e.getMessage();
             }
+        }
+    }
+
+    /**
+     * After {@link #run}: every counter of one vCPU with its change since {@link #openKvmStats()},
+     * unchanged ones as 0 (a missing name is a counter this host's KVM does not have); null when the
+     * stats were not opened or the host has no binary stats.
+     */
+    public java.util.Map<String, Long> kvmStatsChange(int vcpu) {
+        if (kvmStats == null || kvmStats.get(vcpu) == null) return null;
+        try {
+            java.util.Map<String, Long> after = kvmStats.get(vcpu).read();
+            java.util.Map<String, Long> change = new java.util.LinkedHashMap<>(after);
+            change.replaceAll((name, v) -> v - kvmStatsBefore.get(vcpu).getOrDefault(name, 0L));
+            return change;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
