@@ -140,4 +140,21 @@ class X86CpuFlagsTest {
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.stdout().contains("# cpus online: 2 of 2"), r.toString());
     }
+
+    /**
+     * The guest reads the composed CPUID.1:ECX, not the host's: the test kernel's first TAP test
+     * checks the hypervisor bit, so {@code -hypervisor} must make exactly that test fail.
+     */
+    @Test
+    void theGuestSeesTheFlagsInItsCpuid() {
+        RequiresKvm.check();
+        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--cpu", "host,-hypervisor");
+        TapReport tap = TapReport.parse(r.stdout());
+        List<String> failed = tap.results().stream().filter(t -> !t.ok()).map(TapReport.Result::description).toList();
+        assertEquals(List.of("cpuid: hypervisor bit set"), failed, r.toString());
+        assertEquals(1, r.status(), "the test kernel exits 1 when a test failed\n" + r);
+        VmmProcess with = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--cpu", "host,+hypervisor");
+        assertTrue(TapReport.parse(with.stdout()).allOk(), with.toString());
+        assertEquals(0, with.status(), with.toString());
+    }
 }
