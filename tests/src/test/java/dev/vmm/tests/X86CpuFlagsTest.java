@@ -1,11 +1,16 @@
 package dev.vmm.tests;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -156,5 +161,35 @@ class X86CpuFlagsTest {
         VmmProcess with = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--cpu", "host,+hypervisor");
         assertTrue(TapReport.parse(with.stdout()).allOk(), with.toString());
         assertEquals(0, with.status(), with.toString());
+    }
+
+    /** QMP's query-cpu-model-expansion lists the x86 flags as properties, as QEMU's does. */
+    @Test
+    void qmpModelExpansionListsTheFlags(@TempDir Path tmp) throws Exception {
+        RequiresKvm.check();
+        Path qmp = tmp.resolve("q.sock");
+        Path launcher = Path.of(System.getProperty("vmm.launcher", "../vmm")).toAbsolutePath().normalize();
+        Process vmm = new ProcessBuilder(launcher.toString(), "run", "--kernel", RequiresKvm.testKernel().toString(),
+                "--append", "pvtest.spin=user", "--qmp", "unix:" + qmp + ",server=on,wait=off")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("vmm.log").toFile()).start();
+        try {
+            for (int i = 0; i < 300 && !Files.exists(qmp); i++) Thread.sleep(50);
+            assertTrue(Files.exists(qmp), "QMP socket appeared");
+            try (QmpClient c = new QmpClient(qmp)) {
+                c.execute("qmp_capabilities");
+                c.sendRaw("{\"execute\":\"query-cpu-model-expansion\",\"arguments\":{\"type\":\"full\","
+                        + "\"model\":{\"name\":\"host,-cx16,lahf_lm=off\"}}}\r\n");
+                JsonNode props = c.reply().path("return").path("model").path("props");
+                assertFalse(props.path("cx16").asBoolean(true), props.toString());
+                assertFalse(props.path("lahf-lm").asBoolean(true), props.toString());
+                assertTrue(props.path("hypervisor").asBoolean(false), props.toString());
+                assertTrue(props.has("xsave") && props.has("avx2") && props.has("nx") && props.has("xsaveopt"),
+                        props.toString());
+                assertTrue(props.path("kvmclock").isBoolean(), "the PV switches are still there\n" + props);
+                c.execute("quit");
+            }
+        } finally {
+            if (vmm.isAlive()) vmm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 }
