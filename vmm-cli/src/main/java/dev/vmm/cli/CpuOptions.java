@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** The {@code --cpu} and {@code --machine} options, shared by run, features and cpuid (QEMU spellings too). */
 final class CpuOptions {
     @Option(names = {"--cpu", "-cpu"}, paramLabel = "MODEL[,opts]", defaultValue = "host",
-            description = "CPU model and PV feature switches, QEMU spelling (default: ${DEFAULT-VALUE})")
+            description = "CPU model, PV feature switches and x86 CPUID flags, QEMU spelling (default: ${DEFAULT-VALUE})")
     String cpu;
 
     @Option(names = {"--machine", "-machine", "-M"}, paramLabel = "kernel-irqchip=on|split",

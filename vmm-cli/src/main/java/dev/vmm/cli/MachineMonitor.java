@@ -64,7 +64,7 @@ final class MachineMonitor implements MonitorTarget {
     }
 
     /**
-     * The PV feature switches of {@code name} (a model plus options, QEMU spelling) resolved
+     * The PV feature switches and x86 flags of {@code name} (a model plus options, QEMU spelling) resolved
      * against this host and this machine's irqchip: for "host" that is what the guest was given
      * when it was started with -cpu host.
      */
@@ -79,6 +79,10 @@ final class MachineMonitor implements MonitorTarget {
         java.util.Map<String, Boolean> props = new java.util.LinkedHashMap<>();
         for (dev.vmm.cpu.PvFeature f : dev.vmm.cpu.PvFeature.values()) {
             props.put(f.qemuName(), f == dev.vmm.cpu.PvFeature.PV_ENFORCE_CPUID ? model.enforcePvCpuid() : model.isOn(f));
+        }
+        // QEMU's expansion lists the x86 CPUID flags among the properties as well.
+        for (dev.vmm.cpu.X86Feature f : dev.vmm.cpu.X86Feature.ALL) {
+            props.put(f.name(), model.x86().isOn(f));
         }
         return props;
     }

@@ -15,12 +15,13 @@ import java.util.Set;
  * @param edx             leaf 0x40000001 EDX hints
  * @param kvmLeaves       false with {@code kvm=off}: leaves 0x40000000/1 hidden, no PV features
  * @param x2apic          CPUID.1:ECX bit 21 for the guest
+ * @param x86             the ordinary CPUID feature words (leaves 1, 7, 0xD.1, 0x80000001)
  * @param enforce         QEMU's {@code enforce}: missing features were fatal (we got here, so none)
  * @param enforcePvCpuid  {@code kvm-pv-enforce-cpuid}: enable KVM_CAP_ENFORCE_PV_FEATURE_CPUID
  * @param warnings        lines for stderr, each starting with "warning: "
  */
 public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx, boolean kvmLeaves,
-                       boolean x2apic, boolean enforce, boolean enforcePvCpuid,
+                       boolean x2apic, X86Features x86, boolean enforce, boolean enforcePvCpuid,
                        List<String> warnings) {
 
     public CpuModel {
@@ -96,6 +97,7 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
                 default:
                     break;
             }
+            if (X86Feature.byName(o.name()).isPresent()) continue; // X86Features.resolve, below
             PvFeature f = PvFeature.byName(o.name()).orElseThrow();
             switch (f.register()) {
                 case EAX: eax = o.on() ? eax | f.mask() : eax & ~f.mask(); break;
@@ -128,12 +130,13 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
             eax &= host.eax();
             edx &= host.edx();
         }
+        X86Features x86 = X86Features.resolve(hostSupported, ordered, x2apic, missing);
         warnings.addAll(missing);
         if (enforce && !missing.isEmpty()) {
             throw new CpuModelException("Host doesn't support requested features: "
                     + String.join(", ", stripPrefix(missing)), warnings);
         }
-        return new CpuModel(spec, mode, eax, edx, kvm, x2apic, enforce, enforcePv, warnings);
+        return new CpuModel(spec, mode, eax, edx, kvm, x2apic, x86, enforce, enforcePv, warnings);
     }
 
     /** The feature's final state came from the user's own +feat / feat=on, not a default. */
@@ -172,10 +175,12 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
         return out;
     }
 
+    /** "warning: <reason>: CPUID[...]" becomes "CPUID[...]" for the enforce error. */
     private static List<String> stripPrefix(List<String> warnings) {
         List<String> out = new ArrayList<>();
         for (String w : warnings) {
-            out.add(w.substring(w.indexOf("feature: ") + "feature: ".length()));
+            String reason = w.substring("warning: ".length());
+            out.add(reason.substring(reason.indexOf(": ") + 2));
         }
         return out;
     }

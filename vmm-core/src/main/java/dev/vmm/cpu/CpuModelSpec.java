@@ -10,7 +10,8 @@ import java.util.Set;
  * A parsed {@code -cpu} string: {@code model[,option]...}, QEMU's spelling.
  *
  * <p>Options: {@code +feat}, {@code -feat}, {@code feat=on|off}, bare {@code feat} (= on),
- * {@code kvm=on|off}, {@code check}, {@code enforce}, {@code x2apic} in any of those forms.
+ * {@code kvm=on|off}, {@code check}, {@code enforce}, {@code x2apic} in any of those forms; feat is a
+ * KVM PV feature ({@link PvFeature}) or an x86 CPUID flag ({@link X86Feature}).
  * Parsing validates names only; {@link CpuModel#resolve} gives them meaning.
  *
  * @param model    model name as given ("host", "max", "kvm64", "qemu64")
@@ -70,9 +71,12 @@ public record CpuModelSpec(String model, List<CpuOption> options, List<String> w
         return new CpuOption(name, CpuOption.Kind.ASSIGN, on, tok);
     }
 
+    /** The canonical name: '_' read as '-', QEMU's aliases (sse3, xd, ...) replaced by the flag's name. */
     private static String validName(String raw) {
         String name = PvFeature.normalize(raw.trim());
         if (PvFeature.byName(name).isPresent() || OTHER_OPTIONS.contains(name)) return name;
+        var x86 = X86Feature.byName(name);
+        if (x86.isPresent()) return x86.get().name();
         throw new CpuModelException("unknown -cpu option '" + raw.trim()
                 + "' (did you mean '" + closest(name) + "'?)");
     }
@@ -82,6 +86,9 @@ public record CpuModelSpec(String model, List<CpuOption> options, List<String> w
         List<String> all = new ArrayList<>();
         for (PvFeature f : PvFeature.values()) all.add(f.qemuName());
         all.addAll(OTHER_OPTIONS);
+        for (X86Feature f : X86Feature.ALL) {
+            if (!all.contains(f.name())) all.add(f.name());
+        }
         return all;
     }
 

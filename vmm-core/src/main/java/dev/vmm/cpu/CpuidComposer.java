@@ -14,28 +14,54 @@ public final class CpuidComposer {
     }
 
     /**
-     * Host entries with CPUID.1 adjusted (hypervisor bit on, x2APIC per model) and the host's own
+     * Host entries with the x86 feature words replaced by the model's (hypervisor bit, x2APIC and the
+     * user's flags; OSXSAVE/OSPKE clear), leaf 0xD emptied without XSAVE, and the host's own
      * 0x4000xxxx entries replaced by ours (or removed with {@code kvm=off}). The KVM leaves go right
      * after the basic leaves so reports read in order.
      */
     public static List<CpuidEntry> compose(List<CpuidEntry> hostSupported, CpuModel model) {
         List<CpuidEntry> out = new ArrayList<>();
         boolean inserted = !model.kvmLeaves();
+        X86Features x86 = model.x86();
+        boolean xsave = (x86.word(X86FeatureWord.CPUID_1_ECX) & XSAVE_BIT) != 0;
+        boolean amd = isAmd(hostSupported);
         for (CpuidEntry e : hostSupported) {
             if (isHypervisorRange(e.function())) continue;
             if (!inserted && Integer.compareUnsigned(e.function(), PvFeature.KVM_CPUID_SIGNATURE) > 0) {
                 addKvmLeaves(out, model);
                 inserted = true;
             }
-            if (e.function() == 1) {
-                int ecx = e.ecx() | HostPvSupport.HYPERVISOR_BIT;
-                ecx = model.x2apic() ? ecx | HostPvSupport.X2APIC_BIT : ecx & ~HostPvSupport.X2APIC_BIT;
-                e = e.withRegisters(e.eax(), e.ebx(), ecx, e.edx());
+            for (X86FeatureWord w : X86FeatureWord.values()) {
+                if (w.matches(e)) e = w.write(e, x86.word(w));
+            }
+            if (amd && e.function() == 0x80000001) {
+                // QEMU on AMD: these 0x80000001 EDX bits copy CPUID.1:EDX, so -fpu and friends hit both.
+                int edx = (e.edx() & ~AMD_ALIASES) | (x86.word(X86FeatureWord.CPUID_1_EDX) & AMD_ALIASES);
+                e = e.withRegisters(e.eax(), e.ebx(), e.ecx(), edx);
+            }
+            if (!xsave && e.function() == 0xd) {
+                // SDM: without CPUID.1:ECX.XSAVE leaf 0xD enumerates nothing; QEMU answers zeros.
+                e = e.withRegisters(0, 0, 0, 0);
             }
             out.add(e);
         }
         if (!inserted) addKvmLeaves(out, model);
         return out;
+    }
+
+    /** CPUID.1:ECX bit 26. */
+    static final int XSAVE_BIT = 1 << 26;
+    /** QEMU's CPUID_EXT2_AMD_ALIASES: fpu..apic, mtrr..pse36, mmx, fxsr. */
+    static final int AMD_ALIASES = 0x0183f3ff;
+
+    /** Vendor "AuthenticAMD" in leaf 0 (EBX, EDX, ECX). */
+    static boolean isAmd(List<CpuidEntry> entries) {
+        for (CpuidEntry e : entries) {
+            if (e.function() == 0) {
+                return e.ebx() == 0x68747541 && e.edx() == 0x69746e65 && e.ecx() == 0x444d4163;
+            }
+        }
+        return false;
     }
 
     private static void addKvmLeaves(List<CpuidEntry> out, CpuModel model) {

@@ -5,7 +5,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** Text for {@code vmm cpuid}: every leaf the guest sees, the KVM leaves decoded bit by bit. */
+/**
+ * Text for {@code vmm cpuid}: every leaf the guest sees; the KVM leaves and the x86 feature words
+ * ({@link X86FeatureWord}) decoded bit by bit.
+ */
 public final class CpuidReport {
     private CpuidReport() {
     }
@@ -16,10 +19,10 @@ public final class CpuidReport {
         for (CpuidEntry e : entries) {
             sb.append(String.format("0x%08x 0x%02x 0x%08x 0x%08x 0x%08x 0x%08x%n",
                     e.function(), e.index(), e.eax(), e.ebx(), e.ecx(), e.edx()));
-            if (e.function() == 1) {
-                sb.append(line("ECX", 21, "x2apic", (e.ecx() & HostPvSupport.X2APIC_BIT) != 0));
-                sb.append(line("ECX", 31, "hypervisor", (e.ecx() & HostPvSupport.HYPERVISOR_BIT) != 0));
-            } else if (e.function() == PvFeature.KVM_CPUID_SIGNATURE) {
+            for (X86FeatureWord w : X86FeatureWord.values()) {
+                if (w.matches(e)) decodeX86(sb, w, w.read(e));
+            }
+            if (e.function() == PvFeature.KVM_CPUID_SIGNATURE) {
                 sb.append(String.format("    max leaf 0x%08x, signature \"%s\"%n", e.eax(),
                         signature(e.ebx(), e.ecx(), e.edx())));
             } else if (e.function() == PvFeature.KVM_CPUID_FEATURES) {
@@ -40,6 +43,13 @@ public final class CpuidReport {
             } else if (on) {
                 sb.append(line(regName, b, "(unknown)", true));
             }
+        }
+    }
+
+    /** Every named flag of the word, on or off; unnamed bits are not printed (they are in the hex). */
+    private static void decodeX86(StringBuilder sb, X86FeatureWord w, int value) {
+        for (X86Feature f : X86Feature.inWord(w)) {
+            sb.append(line(w.register(), f.bit(), f.name(), (value & f.mask()) != 0));
         }
     }
 
