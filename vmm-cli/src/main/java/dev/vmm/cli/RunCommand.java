@@ -209,6 +209,9 @@ public final class RunCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new UserError("invalid --smp '" + smp + "': expected a number of vCPUs");
         }
+        // -cpu/-machine syntax is a command-line error (status 2, as for cpuid and features); what the
+        // host cannot give is found later, when the machine resolves the model (status 1)
+        CpuSelection.parse(cpuOptions.cpu, cpuOptions.machine);
         try {
             MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
             if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));
