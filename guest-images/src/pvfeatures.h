@@ -29,4 +29,11 @@ int pvfeatures_run(const char *cmdline, unsigned cpuid_eax, unsigned online_cpus
 void pv_extdest_prepare(void);
 int pv_extdest_run(unsigned cpuid_eax, unsigned online, int num);
 
+/* pv_asyncpf.c: the async-PF area (MSR_KVM_ASYNC_PF_EN) and its page-ready interrupt. */
+#define PV_APF_VECTOR 0xEC
+struct pv_apf_data { unsigned int flags, token; unsigned char pad[56]; };
+extern volatile struct pv_apf_data pv_apf;
+extern volatile unsigned int pv_apf_ready_count, pv_apf_ready_token;
+void pv_asyncpf_init(void); /* registers the page-ready handler (ACK + EOI) for PV_APF_VECTOR */
+
 #endif
