@@ -46,6 +46,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "guest RAM, MiB unless suffixed K/M/G/T (default: ${DEFAULT-VALUE})")
     String memory;
 
+    @Option(names = {"--mem-path", "-mem-path"}, paramLabel = "DIR|FILE",
+            description = "guest RAM in a shared mapping of a file: a new unlinked file in DIR, or FILE (kept);"
+                    + " also gives the guest the page-eviction test port 0x530")
+    Path memPath;
+
     @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "1", description = "number of vCPUs")
     String smp;
 
@@ -208,6 +213,13 @@ public final class RunCommand implements Callable<Integer> {
         try {
             MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
             if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));
+            if (memPath != null) {
+                Path parent = memPath.toAbsolutePath().getParent();
+                if (!Files.isDirectory(memPath) && (parent == null || !Files.isDirectory(parent))) {
+                    throw new UserError("--mem-path '" + memPath + "': neither a directory nor a file in an existing directory");
+                }
+                config = config.withMemPath(memPath);
+            }
             return initrd == null ? config : config.withInitrd(initrd);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());

@@ -11,11 +11,13 @@ import java.util.Objects;
 /**
  * What the user asked for: kernel, command line (null: none given, Linux kernels then get
  * {@link dev.vmm.boot.KernelLoader#LINUX_DEFAULT_CMDLINE}), RAM, vCPUs, the {@code -cpu} string
- * an optional initrd and the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}).
+ * an optional initrd, the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}) and
+ * {@code memPath} (null: anonymous RAM; else QEMU's {@code -mem-path}, a directory or file the RAM
+ * is mapped from, shared).
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
 public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
-                            IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
+                            IrqchipMode irqchip, Path initrd, List<Integer> apicIds, Path memPath) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
     /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
@@ -29,8 +31,13 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
     }
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
+                         IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
+        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, null);
+    }
+
+    public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
                          IrqchipMode irqchip, Path initrd) {
-        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, null);
+        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, null, null);
     }
 
     public static MachineConfig validated(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec) {
@@ -62,13 +69,18 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     /** The same configuration with an initial RAM disk (Linux kernels only). */
     public MachineConfig withInitrd(Path file) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, memPath);
+    }
+
+    /** The same configuration with RAM mapped from {@code path} (QEMU's -mem-path; null: anonymous RAM). */
+    public MachineConfig withMemPath(Path path) {
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, path);
     }
 
     /** The same configuration with these APIC IDs, checked by {@link ApicIds#validate}. */
     public MachineConfig withApicIds(List<Integer> ids) {
         ApicIds.validate(ids, cpuCount, irqchip);
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, memPath);
     }
 
     /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */

@@ -14,6 +14,7 @@ import dev.vmm.devices.IoApic;
 import dev.vmm.devices.FwCfg;
 import dev.vmm.devices.AcpiSleepControl;
 import dev.vmm.devices.I8042;
+import dev.vmm.devices.PageEvictPort;
 import dev.vmm.firmware.Acpi;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
@@ -81,8 +82,8 @@ public final class PcMachine implements AutoCloseable {
         CpuModels.checkSyntax(config.cpuSpec());
         Vm vm;
         try {
-            vm = Vm.create(config.ramSize(), config.apicIds(), config.irqchip());
-        } catch (KvmException | IllegalArgumentException e) {
+            vm = Vm.create(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath());
+        } catch (KvmException | IllegalArgumentException | IllegalStateException e) {
             throw new MachineException(e.getMessage(), e);
         }
         try {
@@ -111,6 +112,10 @@ public final class PcMachine implements AutoCloseable {
             vm.io().register(I8042.COMMAND_PORT, 1, i8042);
             vm.io().register(Acpi.SLEEP_CONTROL_PORT, 2, new AcpiSleepControl(Acpi.SLEEP_CONTROL_PORT, vm));
             vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
+            if (config.memPath() != null) {
+                // only file-backed RAM has pages the host can drop and read back from disk
+                vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
+            }
             return new PcMachine(vm, serial, model);
         } catch (RuntimeException e) {
             vm.close();

@@ -1,0 +1,65 @@
+package dev.vmm.devices;
+
+import dev.vmm.bus.PioDevice;
+import dev.vmm.kvm.LibC;
+import dev.vmm.memory.GuestMemory;
+
+/**
+ * A test device for file-backed guest RAM ({@code --mem-path}): the guest names one of its pages
+ * and the host drops it from the page cache, so that the guest's next touch of that page has to
+ * wait for the disk. That is the situation KVM's asynchronous page faults exist for.
+ *
+ * <p>{@code outl(PORT, gpa >> 12)} evicts the page: {@code msync(MS_SYNC)} writes it to the file
+ * (a dirty page cannot be dropped), {@code madvise(MADV_DONTNEED)} removes this process's mapping
+ * of it (which also makes KVM's MMU notifier zap its own mapping of the guest page), and
+ * {@code posix_fadvise(POSIX_FADV_DONTNEED)} drops the now unmapped, clean page from the page
+ * cache. {@code inl(PORT)} then reads the result, from {@code mincore}: {@link #EVICTED},
+ * {@link #STILL_RESIDENT}, or {@link #FAILED} (not RAM, or a call failed). The contents are not
+ * lost: they are in the file and come back on the next access.
+ */
+public final class PageEvictPort implements PioDevice {
+    public static final int PORT = 0x530;
+    public static final int SIZE = 4;
+    public static final int NONE = 0;
+    public static final int EVICTED = 1;
+    public static final int STILL_RESIDENT = 2;
+    public static final int FAILED = 3;
+
+    private final GuestMemory memory;
+    private volatile int result = NONE;
+
+    public PageEvictPort(GuestMemory memory) {
+        if (memory.backingFd() < 0) {
+            throw new IllegalArgumentException("page eviction needs file-backed guest RAM (--mem-path)");
+        }
+        this.memory = memory;
+    }
+
+    @Override
+    public int read(int port, int size) {
+        return result;
+    }
+
+    @Override
+    public void write(int port, int size, int value) {
+        result = evict((value & 0xffff_ffffL) * GuestMemory.PAGE_SIZE);
+    }
+
+    private int evict(long gpa) {
+        if (!memory.isRam(gpa, GuestMemory.PAGE_SIZE)) {
+            return FAILED;
+        }
+        long host = memory.hostAddress(gpa, GuestMemory.PAGE_SIZE);
+        long page = GuestMemory.PAGE_SIZE;
+        if (LibC.msync(host, page, LibC.MS_SYNC) != 0
+                || LibC.madvise(host, page, LibC.MADV_DONTNEED) != 0
+                || LibC.posix_fadvise(memory.backingFd(), memory.fileOffset(gpa), page, LibC.POSIX_FADV_DONTNEED) != 0) {
+            return FAILED;
+        }
+        byte[] vec = new byte[1];
+        if (LibC.mincore(host, page, vec) != 0) {
+            return FAILED;
+        }
+        return (vec[0] & 1) == 0 ? EVICTED : STILL_RESIDENT;
+    }
+}
