@@ -46,5 +46,6 @@ void exception_handler(struct exc_frame *fr)
         return;
     }
     if (pvfeatures_fixup(fr)) return; /* expected #GP of a guarded MSR access: resume */
+    if (pv_asyncpf_fixup(fr)) return; /* async PF "page not present", or ring 3 done */
     fatal_exception(fr);
 }

@@ -462,6 +462,7 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_poll(leave);
     test_pv_eoi(cl, leave);
     test_asyncpf(leave);
+    failed |= pv_asyncpf_run(eax, leave, num++);
     test_unknown_hc();
     test_yield();
     test_pv_ipi(online);

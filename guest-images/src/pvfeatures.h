@@ -2,7 +2,7 @@
 #ifndef PVFEATURES_H
 #define PVFEATURES_H
 
-#define PV_NTESTS 13 /* TAP lines pvfeatures_run always prints */
+#define PV_NTESTS 14 /* TAP lines pvfeatures_run always prints */
 
 /* The per-vCPU time structure KVM fills (pvclock_vcpu_time_info), shared by kmain.c and pvfeatures.c. */
 struct pvclock {
@@ -35,5 +35,9 @@ struct pv_apf_data { unsigned int flags, token; unsigned char pad[56]; };
 extern volatile struct pv_apf_data pv_apf;
 extern volatile unsigned int pv_apf_ready_count, pv_apf_ready_token;
 void pv_asyncpf_init(void); /* registers the page-ready handler (ACK + EOI) for PV_APF_VECTOR */
+/* A real async page fault on a page the host evicted (needs vmm run --mem-path): TAP line num;
+ * returns 1 if it failed. fixup: its #PF (page not present) and end-of-ring-3 #GP, else 0. */
+int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num);
+int pv_asyncpf_fixup(struct exc_frame *fr);
 
 #endif
