@@ -1,0 +1,38 @@
+package dev.vmm.devices;
+
+import dev.vmm.memory.GuestMemory;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class PageEvictPortTest {
+    @Test
+    void evictsOnePageAndTheDataComesBack() throws IOException {
+        // the build directory, on the project's disk: a tmpfs page could never leave memory
+        Path dir = Files.createDirectories(Path.of("target", "evict-test"));
+        try (GuestMemory m = GuestMemory.createFileBacked(1 << 20, dir)) {
+            PageEvictPort port = new PageEvictPort(m);
+            assertEquals(PageEvictPort.NONE, port.read(PageEvictPort.PORT, 4), "nothing evicted yet");
+            m.writeU64(0x5000, 0x0123456789abcdefL);
+            port.write(PageEvictPort.PORT, 4, 0x5);
+            int r = port.read(PageEvictPort.PORT, 4);
+            assertNotEquals(PageEvictPort.FAILED, r, "msync/madvise/fadvise/mincore work on a file mapping");
+            assumeTrue(r == PageEvictPort.EVICTED, "this filesystem kept the page in memory");
+            assertEquals(0x0123456789abcdefL, m.readU64(0x5000), "read back from the file");
+            port.write(PageEvictPort.PORT, 4, 0x100); // gfn 0x100 = 1 MiB: past the RAM
+            assertEquals(PageEvictPort.FAILED, port.read(PageEvictPort.PORT, 4), "not RAM");
+        }
+    }
+
+    @Test
+    void anonymousRamHasNoEvictionPort() {
+        try (GuestMemory m = GuestMemory.create(1 << 20)) {
+            assertThrows(IllegalArgumentException.class, () -> new PageEvictPort(m));
+        }
+    }
+}
