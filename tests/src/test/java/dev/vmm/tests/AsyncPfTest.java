@@ -50,11 +50,19 @@ class AsyncPfTest {
         Path ram = ramDir().resolve("ram-" + ProcessHandle.current().pid() + ".img");
         Files.deleteIfExists(ram);
         try {
-            VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2",
-                    "--mem-path", ram.toString(), "--kvm-stats");
-            assertEquals(0, r.status(), r.toString());
-            assertTrue(TapReport.parse(r.stdout()).allOk(), r.toString());
-            TapReport.Result l = line(r);
+            // The host picks the synchronous path for a whole boot now and then (about one boot in
+            // six here, with the page still out right before the read): boot up to three times.
+            VmmProcess r;
+            TapReport.Result l;
+            int boots = 0;
+            do {
+                Files.deleteIfExists(ram);
+                r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2",
+                        "--mem-path", ram.toString(), "--kvm-stats");
+                assertEquals(0, r.status(), r.toString());
+                assertTrue(TapReport.parse(r.stdout()).allOk(), r.toString());
+                l = line(r);
+            } while (++boots < 3 && l.description().contains("resolved the fault synchronously"));
             // A host that cannot drop the page (or that fetches it without an async PF) is a SKIP
             // with its reason, never a pass.
             assumeTrue(!l.description().contains("# SKIP"), "guest: " + l.description());

@@ -13,7 +13,8 @@ import dev.vmm.memory.GuestMemory;
  * (a dirty page cannot be dropped), {@code madvise(MADV_DONTNEED)} removes this process's mapping
  * of it (which also makes KVM's MMU notifier zap its own mapping of the guest page), and
  * {@code posix_fadvise(POSIX_FADV_DONTNEED)} drops the now unmapped, clean page from the page
- * cache. {@code inl(PORT)} then reads the result, from {@code mincore}: {@link #EVICTED},
+ * cache. {@code inl(PORT)} then reads the result, from a {@code mincore} done at that read (so a
+ * later read tells whether the page has come back since): {@link #EVICTED} (not in memory),
  * {@link #STILL_RESIDENT}, or {@link #FAILED} (not RAM, or a call failed). The contents are not
  * lost: they are in the file and come back on the next access.
  */
@@ -27,6 +28,7 @@ public final class PageEvictPort implements PioDevice {
 
     private final GuestMemory memory;
     private volatile int result = NONE;
+    private volatile long lastHost; // host address of the page last evicted, 0 = none
 
     public PageEvictPort(GuestMemory memory) {
         if (memory.backingFd() < 0) {
@@ -37,7 +39,7 @@ public final class PageEvictPort implements PioDevice {
 
     @Override
     public int read(int port, int size) {
-        return result;
+        return result == EVICTED || result == STILL_RESIDENT ? residency(lastHost) : result;
     }
 
     @Override
@@ -56,8 +58,13 @@ public final class PageEvictPort implements PioDevice {
                 || LibC.posix_fadvise(memory.backingFd(), memory.fileOffset(gpa), page, LibC.POSIX_FADV_DONTNEED) != 0) {
             return FAILED;
         }
+        lastHost = host;
+        return residency(host);
+    }
+
+    private static int residency(long host) {
         byte[] vec = new byte[1];
-        if (LibC.mincore(host, page, vec) != 0) {
+        if (LibC.mincore(host, GuestMemory.PAGE_SIZE, vec) != 0) {
             return FAILED;
         }
         return (vec[0] & 1) == 0 ? EVICTED : STILL_RESIDENT;

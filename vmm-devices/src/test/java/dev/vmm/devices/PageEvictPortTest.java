@@ -24,6 +24,8 @@ class PageEvictPortTest {
             assertNotEquals(PageEvictPort.FAILED, r, "msync/madvise/fadvise/mincore work on a file mapping");
             assumeTrue(r == PageEvictPort.EVICTED, "this filesystem kept the page in memory");
             assertEquals(0x0123456789abcdefL, m.readU64(0x5000), "read back from the file");
+            assertEquals(PageEvictPort.STILL_RESIDENT, port.read(PageEvictPort.PORT, 4),
+                    "a read of the port looks again: the page is back");
             port.write(PageEvictPort.PORT, 4, 0x100); // gfn 0x100 = 1 MiB: past the RAM
             assertEquals(PageEvictPort.FAILED, port.read(PageEvictPort.PORT, 4), "not RAM");
         }
