@@ -24,7 +24,8 @@
  * takes the kernel back to where it entered ring 3.
  * On kvm-pvm ring 3 runs natively while ring 0 is emulated: an emulated access reads guest RAM
  * through the host mapping, which faults the page in synchronously, so ring 3 is also the only
- * place this host could do it.
+ * place this host could do it (measured: with SEND_ALWAYS and the read done in ring 0 with IF=1,
+ * 40 of 40 tries in 4 boots were synchronous and KVM's pf_taken counter did not move).
  */
 #include "kernel.h"
 #include "pvfeatures.h"
