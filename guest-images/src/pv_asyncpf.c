@@ -15,9 +15,10 @@
  * the host page behind a guest page is not in memory and getting it needs I/O (GUP with
  * FOLL_NOWAIT fails), the vCPU can take the #PF (kvm_can_deliver_async_pf: enabled with
  * interrupt delivery, CPL3 unless SEND_ALWAYS) and interrupts are on (kvm_can_do_async_pf).
- * So: guest RAM must be a file (vmm run --mem-path), the host drops one page from its page
- * cache when the guest asks (port 0x530, PageEvictPort), and ring 3 code with IF=1 then reads
- * that page. The not-present #PF handler waits with interrupts on for the page-ready interrupt
+ * So the host takes one page out of memory when the guest asks (port 0x530, PageEvictPort:
+ * vmm run --evict-port takes it away with userfaultfd and serves it back on the first touch, as
+ * post-copy migration does; with --mem-path it drops the page from the page cache), and ring 3
+ * code with IF=1 then reads that page. The not-present #PF handler waits with interrupts on for the page-ready interrupt
  * carrying the same token, then returns, and ring 3 retries the read, which must see the data
  * written before the eviction (it came back from the file). The same read done once before the
  * eviction, page resident, is the control: it must take no async PF. Ring 3 ends with HLT, whose #GP
@@ -161,11 +162,12 @@ int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num)
             printf("#   failed: resident page: %u not-present #PF, read 0x%lx\n", np_count, pv_apf_user_value);
         }
         /* Several tries, each asking the host right before the read whether the page is still
-         * out. Measured on kvm-pvm (Linux 6.18, ext4): most boots get the async PF at the first
-         * try; in about one boot in six every try is synchronous although the page is still out
-         * right before the read (cause not pinned down: a read finishing before KVM's
-         * non-blocking lookup, or page-cache readahead heuristics; with MADV_RANDOM on the page,
-         * i.e. no readahead, every try was synchronous). */
+         * out. With userfaultfd (--evict-port) the first try gets the async PF every time. With
+         * the page cache (--mem-path; kvm-pvm, Linux 6.18, ext4) whole boots go synchronous now
+         * and then, from one in six to all of them at times, although the page is still out right
+         * before the read: the disk read seems to finish before KVM's non-blocking lookup checks
+         * (not pinned down; with MADV_RANDOM on the page, i.e. no readahead, every try was
+         * synchronous). */
         int back = 0; /* attempts where the page was back in memory before ring 3 read it */
         for (int attempt = 1; ok && !skip; attempt++) {
             *(volatile u64 *)pv_apf_probe = PATTERN;
@@ -173,7 +175,7 @@ int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num)
             u32 ev = 0;
             __asm__ volatile("inl %1,%0" : "=a"(ev) : "Nd"((u16)EVICT_PORT));
             if (ev == 0xffffffffu) {
-                skip = "no page-eviction port 0x530: guest RAM is not file-backed (vmm run --mem-path DIR)";
+                skip = "no page-eviction port 0x530 (vmm run --evict-port, or --mem-path DIR)";
                 break;
             }
             if (ev != 1) {

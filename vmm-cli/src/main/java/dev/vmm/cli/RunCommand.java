@@ -51,6 +51,10 @@ public final class RunCommand implements Callable<Integer> {
                     + " also gives the guest the page-eviction test port 0x530")
     Path memPath;
 
+    @Option(names = {"--evict-port"}, description = "give the guest the page-eviction test port 0x530 with anonymous RAM"
+            + " too (the page is taken away with userfaultfd and given back on first touch)")
+    boolean evictPort;
+
     @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "1", description = "number of vCPUs")
     String smp;
 
@@ -118,6 +122,13 @@ public final class RunCommand implements Callable<Integer> {
             try (PcMachine machine = PcMachine.create(config, console)) {
                 running.set(machine);
                 machine.vm().setNoReboot(noReboot);
+                if (evictPort) {
+                    try {
+                        machine.enablePageEvictPort();
+                    } catch (IllegalStateException e) { // no userfaultfd here: the guest sees no port
+                        System.err.println("vmm: warning: no page-eviction port: " + e.getMessage());
+                    }
+                }
                 if (serial.equals("stdio")) {
                     machine.forwardStdin();
                 }

@@ -49,6 +49,7 @@ public final class LibC {
     /** x86-64 syscall numbers used through {@link #syscall}. */
     public static final long SYS_GETTID = 186;
     public static final long SYS_TGKILL = 234;
+    public static final long SYS_USERFAULTFD = 323;
 
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
@@ -56,6 +57,9 @@ public final class LibC {
     public static native int open(String path, int flags);
 
     public static native int close(int fd);
+
+    /** read(2) into a Java array (blocking unless the fd is non-blocking). */
+    public static native long read(int fd, byte[] buf, long count);
 
     /** pread(2): reads {@code count} bytes at {@code offset} of {@code fd} into {@code buf}. */
     public static native long pread(int fd, byte[] buf, long count, long offset);

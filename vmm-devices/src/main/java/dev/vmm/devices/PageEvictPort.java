@@ -5,9 +5,11 @@ import dev.vmm.kvm.LibC;
 import dev.vmm.memory.GuestMemory;
 
 /**
- * A test device for file-backed guest RAM ({@code --mem-path}): the guest names one of its pages
- * and the host drops it from the page cache, so that the guest's next touch of that page has to
- * wait for the disk. That is the situation KVM's asynchronous page faults exist for.
+ * A test device: the guest names one of its pages and the host takes it out of memory, so that
+ * the guest's next touch of that page has to wait. That is the situation KVM's asynchronous page
+ * faults exist for. With anonymous RAM the page is taken away with userfaultfd and given back by
+ * the VMM on the first touch ({@link UserfaultPages}); with file-backed RAM ({@code --mem-path})
+ * it is dropped from the page cache and read back from the disk:
  *
  * <p>{@code outl(PORT, gpa >> 12)} evicts the page: {@code msync(MS_SYNC)} writes it to the file
  * (a dirty page cannot be dropped), {@code madvise(MADV_DONTNEED)} removes this process's mapping
@@ -27,14 +29,13 @@ public final class PageEvictPort implements PioDevice {
     public static final int FAILED = 3;
 
     private final GuestMemory memory;
+    private final UserfaultPages userfault; // anonymous RAM; null for file-backed RAM
     private volatile int result = NONE;
     private volatile long lastHost; // host address of the page last evicted, 0 = none
 
     public PageEvictPort(GuestMemory memory) {
-        if (memory.backingFd() < 0) {
-            throw new IllegalArgumentException("page eviction needs file-backed guest RAM (--mem-path)");
-        }
         this.memory = memory;
+        this.userfault = memory.backingFd() < 0 ? new UserfaultPages() : null;
     }
 
     @Override
@@ -53,6 +54,13 @@ public final class PageEvictPort implements PioDevice {
         }
         long host = memory.hostAddress(gpa, GuestMemory.PAGE_SIZE);
         long page = GuestMemory.PAGE_SIZE;
+        if (userfault != null) {
+            if (!userfault.takeAway(host)) {
+                return FAILED;
+            }
+            lastHost = host;
+            return residency(host);
+        }
         if (LibC.msync(host, page, LibC.MS_SYNC) != 0
                 || LibC.madvise(host, page, LibC.MADV_DONTNEED) != 0
                 || LibC.posix_fadvise(memory.backingFd(), memory.fileOffset(gpa), page, LibC.POSIX_FADV_DONTNEED) != 0) {

@@ -113,7 +113,7 @@ public final class PcMachine implements AutoCloseable {
             vm.io().register(Acpi.SLEEP_CONTROL_PORT, 2, new AcpiSleepControl(Acpi.SLEEP_CONTROL_PORT, vm));
             vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
             if (config.memPath() != null) {
-                // only file-backed RAM has pages the host can drop and read back from disk
+                // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
                 vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
             }
             return new PcMachine(vm, serial, model);
@@ -122,6 +122,16 @@ public final class PcMachine implements AutoCloseable {
             if (e instanceof MachineException) throw e;
             if (e instanceof KvmException) throw new MachineException(e.getMessage(), e);
             throw e;
+        }
+    }
+
+    /**
+     * Gives the guest the page-eviction test port 0x530 ({@link PageEvictPort}) if it has not got
+     * it yet (file-backed RAM always has it); for anonymous RAM it works with userfaultfd.
+     */
+    public void enablePageEvictPort() {
+        if (!vm.io().isRegistered(PageEvictPort.PORT)) {
+            vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
         }
     }
 
