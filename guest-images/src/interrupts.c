@@ -47,5 +47,6 @@ void exception_handler(struct exc_frame *fr)
     }
     if (pvfeatures_fixup(fr)) return; /* expected #GP of a guarded MSR access: resume */
     if (user_mode_fixup(fr)) return;  /* the end of a user_call's ring 3, or a fault there */
+    if (pv_asyncpf_fixup(fr)) return; /* async PF "page not present", or ring 3 done */
     fatal_exception(fr);
 }

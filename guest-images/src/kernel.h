@@ -61,6 +61,9 @@ void irq_register(u8 vector, irq_handler_t h); /* vectors 32..255; the handler s
 /* kmain.c: an exception nobody expected (prints a TAP failure, exits) */
 void fatal_exception(struct exc_frame *fr) __attribute__((noreturn));
 
+/* kmain.c: loads the TSS (once) whose RSP0 stack takes traps and interrupts from ring 3 */
+void tss_init(void);
+
 /* ---- apic.c: the local APIC, xAPIC (MMIO) or x2APIC (MSR) mode alike ---- */
 #define APIC_ID 0x20
 #define APIC_EOI 0xB0

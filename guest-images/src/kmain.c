@@ -30,13 +30,15 @@ void fatal_exception(struct exc_frame *fr)
     do_exit(1);
 }
 
-/* ---- pvtest.spin=user: TSS + iretq to ring 3 ---- */
+/* ---- ring 3: TSS (RSP0 for traps from user mode) + iretq ---- */
 static u8 tss[104] __attribute__((aligned(16)));
 static u8 rsp0_stack[4096] __attribute__((aligned(16)));
 static u8 user_stack[4096] __attribute__((aligned(16)));
 
-static void __attribute__((noreturn)) spin_user(void)
+void tss_init(void)
 {
+    static int loaded; /* ltr marks the descriptor busy: a second ltr would #GP */
+    if (loaded) return;
     u64 base = (u64)tss, limit = sizeof(tss) - 1;
     *(volatile u64 *)(tss + 4) = (u64)(rsp0_stack + sizeof(rsp0_stack)); /* RSP0 */
     *(volatile u16 *)(tss + 102) = sizeof(tss);                          /* no I/O bitmap */
@@ -44,6 +46,12 @@ static void __attribute__((noreturn)) spin_user(void)
              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[7] = base >> 32;
     __asm__ volatile("ltr %w0" ::"r"(0x30) : "memory");
+    loaded = 1;
+}
+
+static void __attribute__((noreturn)) spin_user(void)
+{
+    tss_init();
     printf("# spinning in user mode\n");
     enter_user((u64)user_spin, (u64)(user_stack + sizeof(user_stack)));
 }

@@ -110,7 +110,6 @@ static volatile struct { u32 version, sec, nsec; } wall __attribute__((aligned(1
 static volatile struct steal_time steal;    /* the BSP's */
 static volatile struct steal_time steal_ap; /* AP 1's, for the preempted byte */
 static volatile u32 pv_eoi __attribute__((aligned(64)));
-static volatile u8 apf[64] __attribute__((aligned(64)));
 
 /* ---- TAP ---- */
 static int num, failed;
@@ -349,28 +348,44 @@ static void test_pv_eoi(const char *cl, int leave)
 static void test_asyncpf(int leave)
 {
     int m = mode(4), mi = mode(14), ok = 1;
+    u64 apf = (u64)&pv_apf;
     head("kvm-asyncpf", 4);
     head("kvm-asyncpf-int", 14);
+    pv_asyncpf_init(); /* the enable below queues a page-ready interrupt: take it, ACK it, EOI it */
     if (mi == 0) {
-        expect_gp_w(&ok, 0x4b564d06, 0xec, "ASYNC_PF_INT write: no #GP");
+        expect_gp_w(&ok, 0x4b564d06, PV_APF_VECTOR, "ASYNC_PF_INT write: no #GP");
         expect_gp_w(&ok, 0x4b564d07, 1, "ASYNC_PF_ACK write: no #GP");
     }
     if (m == 0) {
-        expect_gp_w(&ok, 0x4b564d02, (u64)apf | 1, "ASYNC_PF_EN write: no #GP");
+        expect_gp_w(&ok, 0x4b564d02, apf | 1, "ASYNC_PF_EN write: no #GP");
         expect_gp_r(&ok, 0x4b564d02, "ASYNC_PF_EN read: no #GP");
     }
     int use_int = mi == 1;
     if (use_int) {
         u64 v = 0;
-        if (wrmsr_safe(0x4b564d06, 0xec)) fail_note(&ok, "ASYNC_PF_INT #GP");
-        if (rdmsr_safe(0x4b564d06, &v) || v != 0xec) fail_note(&ok, "ASYNC_PF_INT read back");
+        if (wrmsr_safe(0x4b564d06, PV_APF_VECTOR)) fail_note(&ok, "ASYNC_PF_INT #GP");
+        if (rdmsr_safe(0x4b564d06, &v) || v != PV_APF_VECTOR) fail_note(&ok, "ASYNC_PF_INT read back");
     }
     if (m == 1) {
-        u64 val = (u64)apf | 1 | (use_int ? 8 : 0), v = 0;
-        if (!wrmsr_safe(0x4b564d02, (u64)apf | 1 | 0x30)) fail_note(&ok, "reserved bits 5:4 accepted");
+        u64 val = apf | 1 | (use_int ? 8 : 0), v = 0;
+        u32 before = pv_apf_ready_count;
+        if (!wrmsr_safe(0x4b564d02, apf | 1 | 0x30)) fail_note(&ok, "reserved bits 5:4 accepted");
         if (wrmsr_safe(0x4b564d02, val)) fail_note(&ok, "ASYNC_PF_EN #GP");
         if (rdmsr_safe(0x4b564d02, &v) || v != val) fail_note(&ok, "ASYNC_PF_EN read back");
-        if (use_int && wrmsr_safe(0x4b564d07, 1)) fail_note(&ok, "ASYNC_PF_ACK #GP");
+        if (use_int && ok) {
+            /* KVM answers the enable with a "wake up all" page-ready (token 0xffffffff) on the
+             * vector: take it now, with a generous bound so a lost interrupt fails, not hangs. */
+            u64 t0 = rdtsc();
+            irq_enable();
+            while (__atomic_load_n(&pv_apf_ready_count, __ATOMIC_ACQUIRE) == before && rdtsc() - t0 < (1UL << 32))
+                pause();
+            irq_disable();
+            int got = pv_apf_ready_count != before;
+            ps("# page ready after enable: ");
+            if (got) { ps("vector "); px(PV_APF_VECTOR); ps(" token="); px(pv_apf_ready_token); pc('\n'); }
+            else ps("none\n");
+            if (!got || pv_apf_ready_token != 0xffffffffu) fail_note(&ok, "no wake-up-all page-ready (token 0xffffffff)");
+        }
         if (!leave) wrmsr_safe(0x4b564d02, 0);
     }
     tap(ok, "pv kvm-asyncpf / kvm-asyncpf-int: MSRs 0x4b564d02/06/07",
@@ -488,6 +503,7 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_poll(leave);
     test_pv_eoi(cl, leave);
     test_asyncpf(leave);
+    failed |= pv_asyncpf_run(eax, leave, num++);
     test_unknown_hc();
     test_yield();
     test_pv_ipi(online);

@@ -3,7 +3,7 @@
 #define PVFEATURES_H
 
 #define PV_KVMCLOCK_NTESTS 3 /* TAP lines pv_kvmclock_run prints */
-#define PV_NTESTS (14 + PV_KVMCLOCK_NTESTS) /* TAP lines pvfeatures_run always prints */
+#define PV_NTESTS (15 + PV_KVMCLOCK_NTESTS) /* TAP lines pvfeatures_run always prints */
 
 /* The per-vCPU time structure KVM fills (pvclock_vcpu_time_info), shared by kmain.c and pvfeatures.c. */
 struct pvclock {
@@ -56,5 +56,16 @@ const char *pv_preempted_byte(volatile struct steal_time *st_ap, int flush, int 
  * smp_start); run: prints TAP line `num`, returns 1 if it failed. */
 void pv_extdest_prepare(void);
 int pv_extdest_run(unsigned cpuid_eax, unsigned online, int num);
+
+/* pv_asyncpf.c: the async-PF area (MSR_KVM_ASYNC_PF_EN) and its page-ready interrupt. */
+#define PV_APF_VECTOR 0xEC
+struct pv_apf_data { unsigned int flags, token; unsigned char pad[56]; };
+extern volatile struct pv_apf_data pv_apf;
+extern volatile unsigned int pv_apf_ready_count, pv_apf_ready_token;
+void pv_asyncpf_init(void); /* registers the page-ready handler (ACK + EOI) for PV_APF_VECTOR */
+/* A real async page fault on a page the host evicted (needs vmm run --mem-path): TAP line num;
+ * returns 1 if it failed. fixup: its #PF (page not present) and end-of-ring-3 #GP, else 0. */
+int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num);
+int pv_asyncpf_fixup(struct exc_frame *fr);
 
 #endif

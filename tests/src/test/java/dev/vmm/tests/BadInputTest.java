@@ -83,6 +83,12 @@ class BadInputTest {
     }
 
     @Test
+    void memPathInAMissingDirectory() {
+        assertOneLineError(VmmProcess.run("run", "--kernel", kernel(), "--mem-path", tmp.resolve("no/such/ram").toString()),
+                "neither a directory nor a file in an existing directory");
+    }
+
+    @Test
     void zeroMemory() {
         assertOneLineError(VmmProcess.run("run", "--kernel", kernel(), "-m", "0"), "too small");
     }

@@ -46,6 +46,15 @@ public final class RunCommand implements Callable<Integer> {
             description = "guest RAM, MiB unless suffixed K/M/G/T (default: ${DEFAULT-VALUE})")
     String memory;
 
+    @Option(names = {"--mem-path", "-mem-path"}, paramLabel = "DIR|FILE",
+            description = "guest RAM in a shared mapping of a file: a new unlinked file in DIR, or FILE (kept);"
+                    + " also gives the guest the page-eviction test port 0x530")
+    Path memPath;
+
+    @Option(names = {"--evict-port"}, description = "give the guest the page-eviction test port 0x530 with anonymous RAM"
+            + " too (the page is taken away with userfaultfd and given back on first touch)")
+    boolean evictPort;
+
     @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "1", description = "number of vCPUs")
     String smp;
 
@@ -117,6 +126,13 @@ public final class RunCommand implements Callable<Integer> {
             try (PcMachine machine = PcMachine.create(config, console)) {
                 running.set(machine);
                 machine.vm().setNoReboot(noReboot);
+                if (evictPort) {
+                    try {
+                        machine.enablePageEvictPort();
+                    } catch (IllegalStateException e) { // no userfaultfd here: the guest sees no port
+                        System.err.println("vmm: warning: no page-eviction port: " + e.getMessage());
+                    }
+                }
                 if (serial.equals("stdio")) {
                     machine.forwardStdin();
                 }
@@ -216,6 +232,13 @@ public final class RunCommand implements Callable<Integer> {
             MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
             if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));
             if (hostContention) config = config.withHostContention();
+            if (memPath != null) {
+                Path parent = memPath.toAbsolutePath().getParent();
+                if (!Files.isDirectory(memPath) && (parent == null || !Files.isDirectory(parent))) {
+                    throw new UserError("--mem-path '" + memPath + "': neither a directory nor a file in an existing directory");
+                }
+                config = config.withMemPath(memPath);
+            }
             return initrd == null ? config : config.withInitrd(initrd);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());

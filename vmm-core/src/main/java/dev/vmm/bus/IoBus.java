@@ -32,6 +32,11 @@ public final class IoBus {
         ranges.put(first, new Range(first, count, device));
     }
 
+    /** Whether a device answers on {@code port}. */
+    public synchronized boolean isRegistered(int port) {
+        return find(port) != null;
+    }
+
     private Range find(int port) {
         Map.Entry<Integer, Range> e = ranges.floorEntry(port);
         return e != null && e.getValue().contains(port) ? e.getValue() : null;

@@ -32,6 +32,8 @@ public final class LibC {
     public static final long MAP_FAILED = -1L;
 
     public static final int MADV_DONTNEED = 4;
+    public static final int MS_SYNC = 4;
+    public static final int POSIX_FADV_DONTNEED = 4;
     public static final int MADV_MERGEABLE = 12;
     public static final int MADV_HUGEPAGE = 14;
 
@@ -47,6 +49,7 @@ public final class LibC {
     /** x86-64 syscall numbers used through {@link #syscall}. */
     public static final long SYS_GETTID = 186;
     public static final long SYS_TGKILL = 234;
+    public static final long SYS_USERFAULTFD = 323;
 
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
@@ -54,6 +57,9 @@ public final class LibC {
     public static native int open(String path, int flags);
 
     public static native int close(int fd);
+
+    /** read(2) into a Java array (blocking unless the fd is non-blocking). */
+    public static native long read(int fd, byte[] buf, long count);
 
     /** pread(2): reads {@code count} bytes at {@code offset} of {@code fd} into {@code buf}. */
     public static native long pread(int fd, byte[] buf, long count, long offset);
@@ -69,6 +75,15 @@ public final class LibC {
     public static native int munmap(long addr, long length);
 
     public static native int madvise(long addr, long length, int advice);
+
+    /** msync(2): writes dirty pages of a shared file mapping back to the file. */
+    public static native int msync(long addr, long length, int flags);
+
+    /** mincore(2): one byte per page at {@code vec}, bit 0 set when the page is in memory. */
+    public static native int mincore(long addr, long length, byte[] vec);
+
+    /** posix_fadvise(2): returns the error number itself (0 = done), not -1/errno. */
+    public static native int posix_fadvise(int fd, long offset, long len, int advice);
 
     public static native int eventfd(int initval, int flags);
 

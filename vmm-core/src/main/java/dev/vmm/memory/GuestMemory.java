@@ -5,12 +5,17 @@ import com.sun.jna.Pointer;
 import dev.vmm.kvm.Errno;
 import dev.vmm.kvm.LibC;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Guest RAM: one or more {@link MemoryRegion}s backed by anonymous private mmaps, with
+ * Guest RAM: one or more {@link MemoryRegion}s backed by anonymous private mmaps (or, with
+ * {@link #createFileBacked}, by one shared mapping of a file: QEMU's {@code -mem-path}), with
  * bounds-checked little-endian accessors by guest-physical address.
  *
  * <p>MAP_NORESERVE because a guest rarely touches all its RAM; pages are only allocated on
@@ -26,13 +31,18 @@ public final class GuestMemory implements AutoCloseable {
     public static final long HIGH_RAM_START = 0x1_0000_0000L;
 
     private final List<MemoryRegion> regions;
+    /** The RAM file's descriptor (file-backed RAM), else -1; region i starts at its fileOffsets[i]. */
+    private final int backingFd;
+    private final long[] fileOffsets;
     private boolean closed;
 
-    private GuestMemory(List<MemoryRegion> regions) {
+    private GuestMemory(List<MemoryRegion> regions, int backingFd, long[] fileOffsets) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalStateException("guest memory accessors assume a little-endian host");
         }
         this.regions = List.copyOf(regions);
+        this.backingFd = backingFd;
+        this.fileOffsets = fileOffsets;
     }
 
     /** The (gpa, size) layout {@link #create(long)} uses, without allocating anything. */
@@ -49,21 +59,71 @@ public final class GuestMemory implements AutoCloseable {
 
     /** RAM of {@code ramSize} bytes split around the PCI hole: [0, 3G) and [4G, ...). */
     public static GuestMemory create(long ramSize) {
+        return ofRegions(flatLayout(ramSize));
+    }
+
+    private static long[] flatLayout(long ramSize) {
         List<long[]> l = layout(ramSize);
         long[] flat = new long[l.size() * 2];
         for (int i = 0; i < l.size(); i++) {
             flat[2 * i] = l.get(i)[0];
             flat[2 * i + 1] = l.get(i)[1];
         }
-        return ofRegions(flat);
+        return flat;
+    }
+
+    /**
+     * As {@link #create(long)}, with the RAM in a file mapped MAP_SHARED (QEMU's {@code -mem-path},
+     * i.e. {@code memory-backend-file,share=on}): guest pages are then ordinary page-cache pages
+     * of that file, which the host may write back and evict like any other, and which survive in
+     * the file. {@code path} is a directory (a new file is created there and unlinked at once, as
+     * QEMU does) or a file (created if missing, grown to {@code ramSize}, kept afterwards).
+     */
+    public static GuestMemory createFileBacked(long ramSize, Path path) {
+        validateSize(ramSize);
+        Path file;
+        boolean temporary = Files.isDirectory(path);
+        try {
+            file = temporary ? Files.createTempFile(path, "vmm-ram-", null) : path;
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                if (raf.length() < ramSize) raf.setLength(ramSize); // sparse: blocks come on first write
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot use --mem-path " + path + ": " + e.getMessage(), e);
+        }
+        int fd = LibC.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
+        int err = Native.getLastError();
+        if (temporary) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the mapping works either way; only a stray file would be left behind
+            }
+        }
+        if (fd < 0) {
+            throw new IllegalStateException("cannot open --mem-path file " + file + ": " + Errno.describe(err));
+        }
+        try {
+            return map(flatLayout(ramSize), fd);
+        } catch (RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
     }
 
     /** Explicit layout: pairs of (gpa, size); page aligned, non-overlapping. */
     public static GuestMemory ofRegions(long... gpaSizePairs) {
+        return map(gpaSizePairs, -1);
+    }
+
+    /** Maps the regions anonymous (fd -1) or from consecutive offsets of file {@code fd}. */
+    private static GuestMemory map(long[] gpaSizePairs, int fd) {
         if (gpaSizePairs.length == 0 || gpaSizePairs.length % 2 != 0) {
             throw new IllegalArgumentException("expected (gpa, size) pairs");
         }
         List<MemoryRegion> regions = new ArrayList<>();
+        long[] offsets = new long[gpaSizePairs.length / 2];
+        long fileOffset = 0;
         try {
             for (int i = 0; i < gpaSizePairs.length; i += 2) {
                 long gpa = gpaSizePairs[i];
@@ -79,19 +139,34 @@ public final class GuestMemory implements AutoCloseable {
                                 + " overlaps region at 0x" + Long.toHexString(r.gpa()));
                     }
                 }
-                long host = LibC.mmap(0, size, LibC.PROT_READ | LibC.PROT_WRITE,
-                        LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+                long host = fd < 0
+                        ? LibC.mmap(0, size, LibC.PROT_READ | LibC.PROT_WRITE,
+                                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0)
+                        : LibC.mmap(0, size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, fileOffset);
                 if (host == LibC.MAP_FAILED) {
                     throw new IllegalStateException("mmap of " + size + " bytes of guest RAM failed: "
                             + Errno.describe(Native.getLastError()));
                 }
+                offsets[regions.size()] = fileOffset;
+                fileOffset += size;
                 regions.add(new MemoryRegion(gpa, size, host));
             }
         } catch (RuntimeException e) {
             regions.forEach(r -> LibC.munmap(r.hostAddress(), r.size()));
             throw e;
         }
-        return new GuestMemory(regions);
+        return new GuestMemory(regions, fd, offsets);
+    }
+
+    /** The RAM file's descriptor, or -1 when RAM is anonymous memory. */
+    public int backingFd() {
+        return backingFd;
+    }
+
+    /** Offset in the RAM file of guest-physical {@code gpa}; throws if it is not RAM. */
+    public long fileOffset(long gpa) {
+        MemoryRegion r = region(gpa, 1);
+        return fileOffsets[regions.indexOf(r)] + (gpa - r.gpa());
     }
 
     private static void validateSize(long size) {
@@ -186,6 +261,9 @@ public final class GuestMemory implements AutoCloseable {
             closed = true;
             for (MemoryRegion r : regions) {
                 LibC.munmap(r.hostAddress(), r.size());
+            }
+            if (backingFd >= 0) {
+                LibC.close(backingFd);
             }
         }
     }

@@ -116,6 +116,12 @@ public final class Vm implements MachineControl, AutoCloseable {
      * KVM_CAP_MAX_VCPU_ID; vCPU 0 (id 0, KVM's default boot CPU) is the BSP.
      */
     public static Vm create(long ramSize, List<Integer> apicIds, IrqchipMode irqchip) {
+        return create(ramSize, apicIds, irqchip, null);
+    }
+
+    /** As {@link #create(long, List, IrqchipMode)}, RAM in a shared file mapping when {@code memPath} is not null
+     * ({@link GuestMemory#createFileBacked}). */
+    public static Vm create(long ramSize, List<Integer> apicIds, IrqchipMode irqchip, java.nio.file.Path memPath) {
         int cpuCount = apicIds.size();
         if (irqchip == IrqchipMode.OFF) {
             throw new IllegalArgumentException("kernel-irqchip=off is not supported: vmm has no user-space LAPIC;"
@@ -152,7 +158,7 @@ public final class Vm implements MachineControl, AutoCloseable {
                 vmFd.createIrqchip();
                 vmFd.createPit2();
             }
-            memory = GuestMemory.create(ramSize);
+            memory = memPath == null ? GuestMemory.create(ramSize) : GuestMemory.createFileBacked(ramSize, memPath);
             int slot = 0;
             for (MemoryRegion r : memory.regions()) {
                 vmFd.setUserMemoryRegion(slot++, 0, r.gpa(), r.size(), r.hostAddress());

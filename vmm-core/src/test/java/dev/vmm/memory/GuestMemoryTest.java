@@ -121,4 +121,34 @@ class GuestMemoryTest {
         m.close(); // idempotent
         assertThrows(IllegalStateException.class, () -> m.readU8(0));
     }
+
+    @Test
+    void fileBackedRamIsTheFile() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "mem-path-test"));
+        java.nio.file.Path file = dir.resolve("ram.img");
+        java.nio.file.Files.deleteIfExists(file);
+        long size = 3 * GIB + 2 * MIB; // both regions: [0, 3G) at file offset 0, [4G, 4G+2M) at 3G (sparse file)
+        try (GuestMemory m = GuestMemory.createFileBacked(size, file)) {
+            assertTrue(m.backingFd() >= 0);
+            assertEquals(3 * GIB, m.fileOffset(GuestMemory.HIGH_RAM_START));
+            m.writeU64(0x1000, 0x1122334455667788L);
+            m.writeU64(GuestMemory.HIGH_RAM_START + 8, 0x0102030405060708L);
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+                assertEquals(size, f.length());
+                f.seek(0x1000);
+                assertEquals(0x1122334455667788L, Long.reverseBytes(f.readLong()), "MAP_SHARED: the write is in the file");
+                f.seek(3 * GIB + 8);
+                assertEquals(0x0102030405060708L, Long.reverseBytes(f.readLong()));
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        try (GuestMemory m = GuestMemory.createFileBacked(MIB, dir); var left = java.nio.file.Files.list(dir)) {
+            m.writeU32(0, 1);
+            assertEquals(0, left.count(), "a directory gets a file that is unlinked at once");
+        }
+        try (GuestMemory anon = GuestMemory.create(MIB)) {
+            assertEquals(-1, anon.backingFd(), "anonymous RAM has no file");
+        }
+    }
 }

@@ -15,6 +15,7 @@ import dev.vmm.devices.FwCfg;
 import dev.vmm.devices.HostContention;
 import dev.vmm.devices.AcpiSleepControl;
 import dev.vmm.devices.I8042;
+import dev.vmm.devices.PageEvictPort;
 import dev.vmm.firmware.Acpi;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
@@ -82,8 +83,8 @@ public final class PcMachine implements AutoCloseable {
         CpuModels.checkSyntax(config.cpuSpec());
         Vm vm;
         try {
-            vm = Vm.create(config.ramSize(), config.apicIds(), config.irqchip());
-        } catch (KvmException | IllegalArgumentException e) {
+            vm = Vm.create(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath());
+        } catch (KvmException | IllegalArgumentException | IllegalStateException e) {
             throw new MachineException(e.getMessage(), e);
         }
         try {
@@ -115,12 +116,26 @@ public final class PcMachine implements AutoCloseable {
             if (config.hostContention()) {
                 vm.io().register(HostContention.BASE, HostContention.SIZE, new HostContention());
             }
+            if (config.memPath() != null) {
+                // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
+                vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
+            }
             return new PcMachine(vm, serial, model);
         } catch (RuntimeException e) {
             vm.close();
             if (e instanceof MachineException) throw e;
             if (e instanceof KvmException) throw new MachineException(e.getMessage(), e);
             throw e;
+        }
+    }
+
+    /**
+     * Gives the guest the page-eviction test port 0x530 ({@link PageEvictPort}) if it has not got
+     * it yet (file-backed RAM always has it); for anonymous RAM it works with userfaultfd.
+     */
+    public void enablePageEvictPort() {
+        if (!vm.io().isRegistered(PageEvictPort.PORT)) {
+            vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
         }
     }
 
