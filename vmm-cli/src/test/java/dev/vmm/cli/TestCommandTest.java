@@ -27,6 +27,24 @@ class TestCommandTest {
     }
 
     @Test
+    void asyncPfIntOnNeedsTheRealAsyncPageFault() {
+        String msr = "ok 15 - pv kvm-asyncpf / kvm-asyncpf-int: MSRs 0x4b564d02/06/07\n";
+        String real = "ok 16 - pv kvm-asyncpf-int: real async page fault (page not present, page ready)";
+        assertEquals("pass", judge(PvFeature.ASYNCPF_INT, msr + real + "\n").status());
+        TestCommand.Cell noPort = judge(PvFeature.ASYNCPF_INT, msr + real + " # SKIP no page-eviction port 0x530\n");
+        assertEquals("skip", noPort.status());
+        assertTrue(noPort.reason().contains("no real async page fault: no page-eviction port"), noPort.reason());
+        assertEquals("fail", judge(PvFeature.ASYNCPF_INT, msr + "not " + real + "\n").status());
+        assertEquals("fail", judge(PvFeature.ASYNCPF_INT, msr).status(), "the real line is missing");
+        // the off columns: only the MSR line counts (with the bit off there is no async PF to show)
+        TestCommand.Cell off = TestCommand.judge(PvFeature.ASYNCPF_INT, TestCommand.Config.OFF, "host,-kvm-asyncpf-int",
+                msr + real + " # SKIP CPUID bits 4 and 14 are not both offered\n", VmOutcome.powerOff(0), "none", true);
+        assertEquals("pass", off.status(), off.reason());
+        // kvm-asyncpf's own row does not ask for it
+        assertEquals("pass", judge(PvFeature.ASYNCPF, msr).status());
+    }
+
+    @Test
     void ownLineDecidesAndOtherFailuresFailTheCell() {
         TestCommand.Cell poll = judge(PvFeature.POLL_CONTROL, LOG);
         assertEquals("fail", poll.status());
