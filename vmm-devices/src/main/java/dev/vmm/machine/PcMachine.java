@@ -37,11 +37,13 @@ public final class PcMachine implements AutoCloseable {
     private final Vm vm;
     private final Uart8250 serial;
     private final CpuModel cpuModel;
+    private final KernelLoader.Format bootFormat;
 
-    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel) {
+    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat) {
         this.vm = vm;
         this.serial = serial;
         this.cpuModel = cpuModel;
+        this.bootFormat = bootFormat;
     }
 
     /**
@@ -57,8 +59,9 @@ public final class PcMachine implements AutoCloseable {
             throw new MachineException("cannot read kernel '" + config.kernel() + "': " + e.getMessage());
         }
         BootPlan plan;
+        KernelLoader.Format format;
         try {
-            KernelLoader.Format format = KernelLoader.detect(kernel, config.kernel().toString());
+            format = KernelLoader.detect(kernel, config.kernel().toString());
             String cmdline = config.cmdline() != null ? config.cmdline()
                     : format.isLinux() || config.initrd() != null ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
             BootOptions options = BootOptions.of(config.kernel().toString(), cmdline, config.ramSize(),
@@ -111,7 +114,7 @@ public final class PcMachine implements AutoCloseable {
             vm.io().register(I8042.COMMAND_PORT, 1, i8042);
             vm.io().register(Acpi.SLEEP_CONTROL_PORT, 2, new AcpiSleepControl(Acpi.SLEEP_CONTROL_PORT, vm));
             vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
-            return new PcMachine(vm, serial, model);
+            return new PcMachine(vm, serial, model, format);
         } catch (RuntimeException e) {
             vm.close();
             if (e instanceof MachineException) throw e;
@@ -130,6 +133,11 @@ public final class PcMachine implements AutoCloseable {
 
     public CpuModel cpuModel() {
         return cpuModel;
+    }
+
+    /** The boot protocol the kernel was detected as and loaded by. */
+    public KernelLoader.Format bootFormat() {
+        return bootFormat;
     }
 
     /** Forwards the process's stdin to COM1 when stdin is a terminal or a pipe (not /dev/null). */
