@@ -24,21 +24,13 @@ class ExtractVmlinuxTest {
     @TempDir
     Path tmp;
 
-    /** Debian's cloud bzImage, fetched (not installed) by scripts/fetch-debian-kernel as LinuxBootTest does. */
-    static Path debianBzImage() throws Exception {
-        String v = LinuxBootTest.sh("scripts/fetch-debian-kernel", "target/debian-kernel");
-        Path p = Path.of("..").resolve(v.lines().reduce((a, b) -> b).orElseThrow()).toAbsolutePath().normalize();
-        assertTrue(Files.isRegularFile(p), p.toString());
-        return p;
-    }
-
     private static void assertOneLineError(VmmProcess r, String expectedFragment) {
         r.assertOneLineError(expectedFragment);
     }
 
     @Test
     void debianCloudKernelExtractsToElf64WithPvhNote() throws Exception {
-        Path bz = debianBzImage();
+        Path bz = DebianKernel.bzImage();
         Path out = tmp.resolve("vmlinux");
         VmmProcess r = VmmProcess.run("extract-vmlinux", "--out", out.toString(), bz.toString());
         assertEquals(0, r.status(), r.toString());
@@ -62,7 +54,7 @@ class ExtractVmlinuxTest {
 
     @Test
     void truncatedPayload() throws Exception {
-        byte[] bz = Files.readAllBytes(debianBzImage());
+        byte[] bz = Files.readAllBytes(DebianKernel.bzImage());
         Path f = Files.write(tmp.resolve("bz"), Arrays.copyOf(bz, bz.length / 3));
         Path out = tmp.resolve("vmlinux");
         assertOneLineError(VmmProcess.run("extract-vmlinux", "--out", out.toString(), f.toString()), "truncated payload");

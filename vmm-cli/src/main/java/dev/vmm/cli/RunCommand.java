@@ -101,6 +101,11 @@ public final class RunCommand implements Callable<Integer> {
             + " serial byte and to the end of the run")
     boolean timings;
 
+    // Off by default: a run's stderr is kept for failures and warnings (tests expect it empty).
+    @Option(names = {"-v", "--verbose"}, description = "print on stderr how the kernel is booted"
+            + " ('vmm: booting FILE as FORMAT (protocol)')")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         MachineConfig config = toConfig();
@@ -125,6 +130,9 @@ public final class RunCommand implements Callable<Integer> {
             }
             try (PcMachine machine = PcMachine.create(config, console)) {
                 running.set(machine);
+                if (verbose) {
+                    System.err.println("vmm: booting " + config.kernel() + " as " + machine.bootFormat().description());
+                }
                 machine.vm().setNoReboot(noReboot);
                 if (evictPort) {
                     try {

@@ -13,10 +13,26 @@ public final class KernelLoader {
     }
 
     /** The protocol a kernel image uses. */
-    public enum Format { PVH, BZIMAGE, MULTIBOOT, VMLINUX;
+    public enum Format {
+        PVH("PVH (Xen PHYS32_ENTRY note: 32-bit entry, EBX = hvm_start_info)"),
+        BZIMAGE("bzImage (Linux boot protocol: 64-bit entry, RSI = boot_params)"),
+        MULTIBOOT("multiboot v1 (32-bit entry, EBX = multiboot info)"),
+        VMLINUX("vmlinux (Linux boot protocol: 64-bit entry at ELF e_entry, RSI = boot_params)");
+
+        private final String description;
+
+        Format(String description) {
+            this.description = description;
+        }
+
         /** True for the formats booted by the Linux boot protocol. */
         public boolean isLinux() {
             return this == BZIMAGE || this == VMLINUX;
+        }
+
+        /** One phrase for users: the format and how it is entered. */
+        public String description() {
+            return description;
         }
     }
 

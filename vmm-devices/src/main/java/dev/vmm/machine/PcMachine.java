@@ -39,11 +39,13 @@ public final class PcMachine implements AutoCloseable {
     private final Vm vm;
     private final Uart8250 serial;
     private final CpuModel cpuModel;
+    private final KernelLoader.Format bootFormat;
 
-    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel) {
+    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat) {
         this.vm = vm;
         this.serial = serial;
         this.cpuModel = cpuModel;
+        this.bootFormat = bootFormat;
     }
 
     /**
@@ -59,8 +61,9 @@ public final class PcMachine implements AutoCloseable {
             throw new MachineException("cannot read kernel '" + config.kernel() + "': " + e.getMessage());
         }
         BootPlan plan;
+        KernelLoader.Format format;
         try {
-            KernelLoader.Format format = KernelLoader.detect(kernel, config.kernel().toString());
+            format = KernelLoader.detect(kernel, config.kernel().toString());
             String cmdline = config.cmdline() != null ? config.cmdline()
                     : format.isLinux() || config.initrd() != null ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
             BootOptions options = BootOptions.of(config.kernel().toString(), cmdline, config.ramSize(),
@@ -120,7 +123,7 @@ public final class PcMachine implements AutoCloseable {
                 // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
                 vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
             }
-            return new PcMachine(vm, serial, model);
+            return new PcMachine(vm, serial, model, format);
         } catch (RuntimeException e) {
             vm.close();
             if (e instanceof MachineException) throw e;
@@ -149,6 +152,11 @@ public final class PcMachine implements AutoCloseable {
 
     public CpuModel cpuModel() {
         return cpuModel;
+    }
+
+    /** The boot protocol the kernel was detected as and loaded by. */
+    public KernelLoader.Format bootFormat() {
+        return bootFormat;
     }
 
     /** Forwards the process's stdin to COM1 when stdin is a terminal or a pipe (not /dev/null). */
