@@ -193,7 +193,8 @@ tramp_gdt_ptr:
 tramp_end:
 
 /* ------------------------------------------------------------------ */
-        /* in .data: ltr sets the busy bit of the TSS descriptor, which kmain fills in */
+        /* in .data: loading a selector sets its descriptor's accessed bit. user_mode.c copies
+         * these entries into its own GDT, which adds the per-CPU TSS descriptors. */
         .data
         .align 16
         .globl gdt
@@ -204,7 +205,6 @@ gdt:
         .quad 0x00af9a000000ffff        /* 0x18: code64 */
         .quad 0x00cff2000000ffff        /* 0x20: user data   (DPL3) */
         .quad 0x00affa000000ffff        /* 0x28: user code64 (DPL3, L=1) */
-        .quad 0, 0                      /* 0x30: 64-bit TSS (16 bytes, set up by kmain) */
 gdt_end:
         .section .rodata
         .align 4
@@ -212,24 +212,6 @@ gdt_end:
 gdt_ptr:
         .word gdt_end - gdt - 1
         .long gdt
-
-/* ------------------------------------------------------------------ */
-/* pvtest.spin=user: enter_user(rip=%rdi, rsp=%rsi) iretq's to CPL3 with IF=0, IOPL=0 */
-        .text
-        .code64
-        .globl enter_user, user_spin
-enter_user:
-        cli
-        pushq   $0x23                   /* SS: user data | RPL3 */
-        pushq   %rsi                    /* RSP */
-        pushq   $0x2                    /* RFLAGS: IF=0, IOPL=0 */
-        pushq   $0x2b                   /* CS: user code64 | RPL3 */
-        pushq   %rdi                    /* RIP */
-        iretq
-        .align 16
-user_spin:                              /* ring 3, never returns */
-1:      incq    %rax
-        jmp     1b
 
 /* ------------------------------------------------------------------ */
 /* exception stubs */

@@ -46,7 +46,9 @@ void exception_handler(struct exc_frame *fr)
         return;
     }
     if (pvfeatures_fixup(fr)) return; /* expected #GP of a guarded MSR access: resume */
+    /* before user_mode_fixup: the async PF "page not present" #PF is taken in a user_call's ring 3
+     * but must resume it, not end it */
+    if (pv_asyncpf_fixup(fr)) return;
     if (user_mode_fixup(fr)) return;  /* the end of a user_call's ring 3, or a fault there */
-    if (pv_asyncpf_fixup(fr)) return; /* async PF "page not present", or ring 3 done */
     fatal_exception(fr);
 }

@@ -61,9 +61,6 @@ void irq_register(u8 vector, irq_handler_t h); /* vectors 32..255; the handler s
 /* kmain.c: an exception nobody expected (prints a TAP failure, exits) */
 void fatal_exception(struct exc_frame *fr) __attribute__((noreturn));
 
-/* kmain.c: loads the TSS (once) whose RSP0 stack takes traps and interrupts from ring 3 */
-void tss_init(void);
-
 /* ---- apic.c: the local APIC, xAPIC (MMIO) or x2APIC (MSR) mode alike ---- */
 #define APIC_ID 0x20
 #define APIC_EOI 0xB0
@@ -98,10 +95,15 @@ void smp_wait(u32 cpu);                 /* until the AP has returned from fn */
 /* ---- user_mode.c: calling a function in ring 3 on any CPU ---- */
 struct user_fault { int vector; u64 error, rip, cr2; }; /* vector -1: fn returned */
 void user_mode_setup(void);             /* once, on the BSP, before any user_call */
-/* Runs fn(arg) at CPL 3 (IF=0, IOPL 0, its own stack) on this CPU, which must be `cpu`; fn's code
- * and data must lie in the user-accessible first 4 MiB. Returns 0 when fn returned, 1 when it
- * ended by an exception (*f: vector, error code, rip, cr2), -1 if not set up. */
-int user_call(u32 cpu, void (*fn)(void *), void *arg, struct user_fault *f);
+#define USER_IF 1                       /* user_call_flags: ring 3 runs with interrupts on */
+/* Runs fn(arg) at CPL 3 (IF=0 unless USER_IF, IOPL 0, its own stack) on this CPU, which must be
+ * `cpu`; fn's code and data must lie in the user-accessible first 4 MiB. Returns 0 when fn
+ * returned, 1 when it ended by an exception (*f: vector, error code, rip, cr2), -1 if not set up. */
+int user_call_flags(u32 cpu, void (*fn)(void *), void *arg, u32 flags, struct user_fault *f);
+static inline int user_call(u32 cpu, void (*fn)(void *), void *arg, struct user_fault *f)
+{
+    return user_call_flags(cpu, fn, arg, 0, f);
+}
 int user_mode_fixup(struct exc_frame *fr); /* interrupts.c: 1 if a user_call's fault was taken */
 
 #endif

@@ -6,9 +6,6 @@
 #define NTESTS 4
 
 extern u32 boot_magic;
-extern u64 gdt[];
-extern void enter_user(u64 rip, u64 rsp) __attribute__((noreturn));
-extern u8 user_spin[];
 
 static int cur_test = 0;
 static int failed = 0;
@@ -30,30 +27,22 @@ void fatal_exception(struct exc_frame *fr)
     do_exit(1);
 }
 
-/* ---- ring 3: TSS (RSP0 for traps from user mode) + iretq ---- */
-static u8 tss[104] __attribute__((aligned(16)));
-static u8 rsp0_stack[4096] __attribute__((aligned(16)));
-static u8 user_stack[4096] __attribute__((aligned(16)));
-
-void tss_init(void)
+/* ---- pvtest.spin=user: ring 3 (IF=0) forever, by user_call ---- */
+static void user_spin(void *arg) /* ring 3, never returns */
 {
-    static int loaded; /* ltr marks the descriptor busy: a second ltr would #GP */
-    if (loaded) return;
-    u64 base = (u64)tss, limit = sizeof(tss) - 1;
-    *(volatile u64 *)(tss + 4) = (u64)(rsp0_stack + sizeof(rsp0_stack)); /* RSP0 */
-    *(volatile u16 *)(tss + 102) = sizeof(tss);                          /* no I/O bitmap */
-    gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89UL << 40) |
-             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-    gdt[7] = base >> 32;
-    __asm__ volatile("ltr %w0" ::"r"(0x30) : "memory");
-    loaded = 1;
+    (void)arg;
+    for (;;) __asm__ volatile("incq %%rax" ::: "rax");
 }
 
 static void __attribute__((noreturn)) spin_user(void)
 {
-    tss_init();
     printf("# spinning in user mode\n");
-    enter_user((u64)user_spin, (u64)(user_stack + sizeof(user_stack)));
+    struct user_fault f;
+    user_call(0, user_spin, 0, &f); /* returns only if ring 3 took an exception */
+    printf("not ok %d - unexpected exception %d in user mode at rip=0x%lx\n", cur_test ? cur_test : 1,
+           f.vector, f.rip);
+    printf("# vector=%d error=0x%lx cr2=0x%lx\n", f.vector, f.error, f.cr2);
+    do_exit(1);
 }
 
 /* ---- command line ---- */
@@ -175,6 +164,7 @@ void kmain(u32 proto, u32 info)
     u32 a, b, c, d;
 
     idt_load();
+    user_mode_setup(); /* the per-CPU TSSs for user_call: pv_kvmclock, pv_asyncpf, spin_user */
     console_init();
     /* interrupts come through the local APIC and IOAPIC only: mask both 8259 PICs, whose
      * output KVM wires to the BSP's LINT0 (ExtINT) and which nobody programmed (vector base 0) */

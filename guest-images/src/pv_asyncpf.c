@@ -21,8 +21,9 @@
  * code with IF=1 then reads that page. The not-present #PF handler waits with interrupts on for the page-ready interrupt
  * carrying the same token, then returns, and ring 3 retries the read, which must see the data
  * written before the eviction (it came back from the file). The same read done once before the
- * eviction, page resident, is the control: it must take no async PF. Ring 3 ends with HLT, whose #GP
- * takes the kernel back to where it entered ring 3.
+ * eviction, page resident, is the control: it must take no async PF. Ring 3 is a user_call
+ * (user_mode.c) with interrupts on; interrupts.c offers its exceptions to pv_asyncpf_fixup first,
+ * so the not-present #PF resumes ring 3 instead of ending the call.
  * On kvm-pvm ring 3 runs natively while ring 0 is emulated: an emulated access reads guest RAM
  * through the host mapping, which faults the page in synchronously, so ring 3 is also the only
  * place this host could do it (measured: with SEND_ALWAYS and the read done in ring 0 with IF=1,
@@ -67,34 +68,14 @@ void pv_asyncpf_init(void) { irq_register(PV_APF_VECTOR, page_ready); }
 /* ---- ring 3 round trip ---- */
 u8 pv_apf_probe[4096] __attribute__((aligned(4096))); /* the page the host evicts (first 4 MiB: user-accessible) */
 volatile u64 pv_apf_user_value;                        /* what ring 3 read from it */
-static u8 apf_user_stack[4096] __attribute__((aligned(16)));
-u64 apf_kernel_rsp;
-extern u8 apf_user_code[], apf_user_done[], apf_user_back[];
-void apf_user_run(u64 rip, u64 rsp); /* returns when the ring 3 code reaches apf_user_done */
 
-/* apf_user_run saves the callee-saved registers and its stack pointer, then iretq's to ring 3
- * with IF=1 (async PF needs interrupts on). The #GP of the HLT at apf_user_done is turned into
- * a return to apf_user_back on that saved stack (pv_asyncpf_fixup). */
-__asm__(".text\n"
-        ".globl apf_user_run, apf_user_back, apf_user_code, apf_user_done\n"
-        "apf_user_run:\n"
-        "  pushq %rbx; pushq %rbp; pushq %r12; pushq %r13; pushq %r14; pushq %r15\n"
-        "  movq %rsp, apf_kernel_rsp(%rip)\n"
-        "  pushq $0x23\n"   /* SS: user data | RPL3 */
-        "  pushq %rsi\n"    /* RSP */
-        "  pushq $0x202\n"  /* RFLAGS: IF=1 */
-        "  pushq $0x2b\n"   /* CS: user code64 | RPL3 */
-        "  pushq %rdi\n"    /* RIP */
-        "  iretq\n"
-        "apf_user_back:\n"
-        "  popq %r15; popq %r14; popq %r13; popq %r12; popq %rbp; popq %rbx\n"
-        "  ret\n"
-        ".align 16\n"
-        "apf_user_code:\n"  /* ring 3: one read of the evicted page */
-        "  movq pv_apf_probe(%rip), %rax\n"
-        "  movq %rax, pv_apf_user_value(%rip)\n"
-        "apf_user_done:\n"
-        "  hlt\n");
+/* ring 3, by user_call_flags with USER_IF (async PF needs interrupts on): one read of the page.
+ * After a "page not present" #PF the handler returns here and the load runs again. */
+static void apf_user_read(void *arg)
+{
+    (void)arg;
+    pv_apf_user_value = *(volatile u64 *)pv_apf_probe;
+}
 
 static int active;                 /* pv_asyncpf_run is in ring 3 */
 static volatile u32 np_count, np_token, np_user, np_waited;
@@ -119,15 +100,19 @@ int pv_asyncpf_fixup(struct exc_frame *fr)
         wait_token = 0;
         return 1;                  /* back to ring 3, which retries the read */
     }
-    if (fr->vector == 13 && (fr->cs & 3) == 3 && fr->rip == (u64)apf_user_done) {
-        fr->rip = (u64)apf_user_back;
-        fr->cs = 0x18;
-        fr->ss = 0x10;
-        fr->rsp = apf_kernel_rsp;
-        fr->rflags = 0x2;
-        return 1;
-    }
     return 0;
+}
+
+/* the ring-3 read; 0 if it came back by returning, else prints why not */
+static int user_read(void)
+{
+    struct user_fault f;
+    active = 1;
+    int r = user_call_flags(0, apf_user_read, 0, USER_IF, &f);
+    active = 0;
+    if (r) printf("#   failed: ring 3 ended by exception %d (error 0x%lx) at rip=0x%lx, cr2=0x%lx\n",
+                  f.vector, f.error, f.rip, f.cr2);
+    return r == 0;
 }
 
 static const char *const DESC = "pv kvm-asyncpf-int: real async page fault (page not present, page ready)";
@@ -151,12 +136,9 @@ int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num)
         irq_disable();
 
         *(volatile u64 *)pv_apf_probe = PATTERN; /* data that has to come back from the file */
-        tss_init();
         /* the control: the same read of the page while it is resident takes no async PF */
         np_count = 0;
-        active = 1;
-        apf_user_run((u64)apf_user_code, (u64)(apf_user_stack + sizeof(apf_user_stack)));
-        active = 0;
+        if (!user_read()) ok = 0;
         if (np_count || pv_apf_user_value != PATTERN) {
             ok = 0;
             printf("#   failed: resident page: %u not-present #PF, read 0x%lx\n", np_count, pv_apf_user_value);
@@ -188,9 +170,7 @@ int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num)
             pv_apf_user_value = 0;
             u32 still_out = 0; /* asked again just before ring 3 reads: has the page come back? */
             __asm__ volatile("inl %1,%0" : "=a"(still_out) : "Nd"((u16)EVICT_PORT));
-            active = 1;
-            apf_user_run((u64)apf_user_code, (u64)(apf_user_stack + sizeof(apf_user_stack)));
-            active = 0;
+            if (!user_read()) ok = 0;
             if (still_out != 1) back++;
             printf("# attempt %d: evicted gpa 0x%lx (mincore: not resident, %s before the read); ring 3 read 0x%lx;"
                    " %u page-not-present #PF", attempt, (u64)pv_apf_probe,

@@ -216,7 +216,6 @@ static int user_check(const char *cl, u32 online, int stable_bit, int num)
     if (!pvfeatures_arg_num(cl, "pvtest.kvmclock-reads", &n_reads)) n_reads = 1000000;
     const char *alias = pvfeatures_arg(cl, "pvtest.kvmclock-alias");
     map_alias(alias && alias[0] == 'r' && alias[1] == 'w');
-    user_mode_setup();
 
     /* the alias is read-only: a ring-3 write takes #PF with P | W | U (error code 0x7), at it */
     struct user_fault f;

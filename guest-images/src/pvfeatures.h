@@ -63,8 +63,9 @@ struct pv_apf_data { unsigned int flags, token; unsigned char pad[56]; };
 extern volatile struct pv_apf_data pv_apf;
 extern volatile unsigned int pv_apf_ready_count, pv_apf_ready_token;
 void pv_asyncpf_init(void); /* registers the page-ready handler (ACK + EOI) for PV_APF_VECTOR */
-/* A real async page fault on a page the host evicted (needs vmm run --mem-path): TAP line num;
- * returns 1 if it failed. fixup: its #PF (page not present) and end-of-ring-3 #GP, else 0. */
+/* A real async page fault on a page the host evicted (needs vmm run --evict-port or --mem-path):
+ * TAP line num; returns 1 if it failed. fixup: 1 for its #PF (page not present), which resumes
+ * ring 3, else 0. */
 int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num);
 int pv_asyncpf_fixup(struct exc_frame *fr);
 

@@ -2,12 +2,16 @@
  * user_mode: run a function in ring 3 on any CPU and come back to ring 0 when it returns or
  * faults. A ring-3 -> ring-0 transition needs a TSS (its RSP0 is the stack the CPU switches to),
  * and a TSS descriptor is marked busy by LTR, so every CPU gets its own TSS and its own
- * descriptor, in a GDT that copies boot.S's first six entries and is loaded only around the call
- * (kmain's pvtest.spin=user still finds boot.S's GDT and its free TSS slot 0x30).
+ * descriptor, in a GDT that copies boot.S's six entries and is loaded only around the call.
+ * It is the kernel's one way into ring 3: pv_kvmclock's user-mode reads, pv_asyncpf's ring-3 read
+ * (with USER_IF: async PF needs interrupts on) and kmain's pvtest.spin=user (a fn that never returns).
  * The function starts at user_tramp, which calls it and then executes the ud2 at user_exit: that
  * #UD (at exactly that address), or any other exception taken in ring 3, rewrites the interrupt
  * frame to resume in ring 0 after the iretq that entered ring 3, on the kernel stack saved there.
  * Not `int $n` through a DPL-3 gate: under kvm-pvm a ring-3 `int $0x81` raises #UD itself.
+ * "Any other exception" is any that interrupts.c did not give to an earlier hook: pv_asyncpf's
+ * "page not present" #PF goes back to ring 3. Interrupts taken in ring 3 (USER_IF) are not
+ * exceptions: their handlers run on the trap stack and return to ring 3.
  */
 #include "kernel.h"
 
@@ -16,7 +20,7 @@
 #define GDT_FIXED 6 /* null, code32, data, code64, user data, user code64 (boot.S) */
 
 extern u64 gdt[];
-void user_enter(void (*fn)(void *), void *arg, u64 user_rsp, u64 *save_rsp); /* below, asm */
+void user_enter(void (*fn)(void *), void *arg, u64 user_rsp, u64 *save_rsp, u64 rflags); /* asm */
 extern u8 user_resume[], user_exit[];
 
 static u64 ugdt[GDT_FIXED + 2 * SMP_MAX_CPUS] __attribute__((aligned(16)));
@@ -29,9 +33,9 @@ static volatile u8 active[SMP_MAX_CPUS], tr_loaded[SMP_MAX_CPUS];
 static struct user_fault fault[SMP_MAX_CPUS];
 static int set_up;
 
-/* user_enter(fn=rdi, arg=rsi, user_rsp=rdx, save_rsp=rcx): callee-saved registers on the kernel
- * stack, its RSP in *save_rsp, then iretq to CPL 3 (CS 0x2b, SS 0x23, IF=0, IOPL 0) at
- * user_tramp with fn in RAX and arg in RDI. user_resume is where ring 0 continues. */
+/* user_enter(fn=rdi, arg=rsi, user_rsp=rdx, save_rsp=rcx, rflags=r8): callee-saved registers on
+ * the kernel stack, its RSP in *save_rsp, then iretq to CPL 3 (CS 0x2b, SS 0x23, the given RFLAGS)
+ * at user_tramp with fn in RAX and arg in RDI. user_resume is where ring 0 continues. */
 __asm__(".text\n"
         ".globl user_enter, user_resume, user_exit\n"
         "user_enter:\n"
@@ -39,7 +43,7 @@ __asm__(".text\n"
         "  movq %rsp, (%rcx)\n"
         "  movq %rdi, %rax\n"
         "  movq %rsi, %rdi\n"
-        "  pushq $0x23\n  pushq %rdx\n  pushq $0x2\n  pushq $0x2b\n  pushq $user_tramp\n"
+        "  pushq $0x23\n  pushq %rdx\n  pushq %r8\n  pushq $0x2b\n  pushq $user_tramp\n"
         "  iretq\n"
         "user_resume:\n"
         "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbp\n  popq %rbx\n"
@@ -96,13 +100,13 @@ void user_mode_setup(void)
     set_up = 1;
 }
 
-int user_call(u32 cpu, void (*fn)(void *), void *arg, struct user_fault *f)
+int user_call_flags(u32 cpu, void (*fn)(void *), void *arg, u32 flags, struct user_fault *f)
 {
     if (!set_up || cpu >= SMP_MAX_CPUS) return -1;
     struct { u16 limit; u64 base; } __attribute__((packed)) old, p = { sizeof(ugdt) - 1, (u64)ugdt };
     u64 rflags;
     __asm__ volatile("pushfq; popq %0" : "=r"(rflags));
-    irq_disable(); /* ring 3 runs with IF=0; the caller's IF comes back at the end */
+    irq_disable(); /* IF=0 up to the iretq; the caller's IF comes back at the end */
     __asm__ volatile("sgdt %0" : "=m"(old));
     __asm__ volatile("lgdt %0" ::"m"(p) : "memory");
     if (!tr_loaded[cpu]) { /* once per CPU: LTR marks the descriptor busy */
@@ -111,7 +115,8 @@ int user_call(u32 cpu, void (*fn)(void *), void *arg, struct user_fault *f)
     }
     fault[cpu].vector = -2;
     active[cpu] = 1;
-    user_enter(fn, arg, (u64)(user_stack[cpu] + USER_STACK), &kernel_rsp[cpu]);
+    /* RFLAGS bit 1 is reserved and reads as 1; IOPL 0 either way */
+    user_enter(fn, arg, (u64)(user_stack[cpu] + USER_STACK), &kernel_rsp[cpu], flags & USER_IF ? 0x202 : 0x2);
     active[cpu] = 0;
     /* back in ring 0 through the frame: DS/ES were nulled on the way to ring 3, as is harmless
      * in 64-bit mode; restore them and the boot GDT */
