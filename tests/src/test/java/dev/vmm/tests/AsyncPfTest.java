@@ -39,6 +39,35 @@ class AsyncPfTest {
         return Files.createDirectories(Path.of("target", "apf-ram")).toAbsolutePath();
     }
 
+    /**
+     * The #PFs the test kernel takes on purpose besides the async one: the kvmclock user-mode check
+     * writes to its read-only alias from ring 3 (pv_kvmclock.c) and prints the fault it got. KVM
+     * counts such a fault in pf_guest only when it injects it itself (shadow paging, as on kvm-pvm);
+     * with EPT/NPT the guest takes it without an exit.
+     */
+    private static long deliberatePageFaults(VmmProcess r) {
+        return r.stdout().lines().filter(l -> l.startsWith("# user-mode write to the alias ")
+                && l.contains(": fault vector 14 ")).count();
+    }
+
+    private static long pfGuest(VmmProcess r) {
+        return KvmStatsTest.stats(r, 0).getOrDefault("pf_guest", 0L);
+    }
+
+    private static Long baseline;
+
+    /** vCPU 0's pf_guest in the same boot without the page-eviction port: this host's count of the rest. */
+    private static long baselinePfGuest() {
+        if (baseline == null) {
+            VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2", "--kvm-stats");
+            assertEquals(0, r.status(), r.toString());
+            assertTrue(line(r).description().contains("# SKIP no page-eviction port"), r.toString());
+            baseline = pfGuest(r);
+            assertTrue(baseline <= deliberatePageFaults(r), "no #PF beyond the deliberate ones\n" + r);
+        }
+        return baseline;
+    }
+
     private static TapReport.Result line(VmmProcess r) {
         Optional<TapReport.Result> l = TapReport.parse(r.stdout()).results().stream()
                 .filter(x -> x.description().startsWith(LINE)).findFirst();
@@ -77,10 +106,10 @@ class AsyncPfTest {
             assertEquals("1", m.group(2), "one page-not-present #PF\n" + r);
             long token = Long.parseLong(m.group(3), 16);
             assertTrue(token != 0 && token != 0xffffffffL, "a real token, not the wake-up-all one\n" + r);
-            // Host side: KVM counts every #PF it injects into the guest (pf_guest); the test kernel
-            // takes no other page fault, so exactly the async one.
+            // Host side: KVM counts the #PFs it injects into the guest (pf_guest): exactly one more
+            // than in the same boot without the port, the async one.
             Map<String, Long> bsp = KvmStatsTest.stats(r, 0);
-            assertEquals(1L, bsp.getOrDefault("pf_guest", 0L), "KVM injected one #PF\n" + r);
+            assertEquals(baselinePfGuest() + 1, bsp.getOrDefault("pf_guest", 0L), "KVM injected one #PF more\n" + r);
             // The RAM really is the file: the page the guest wrote and the host evicted holds the data.
             long gpa = Long.parseLong(m.group(1), 16);
             try (RandomAccessFile f = new RandomAccessFile(ram.toFile(), "r")) {
@@ -107,7 +136,7 @@ class AsyncPfTest {
             Matcher m = EVIDENCE.matcher(r.stdout());
             assertTrue(m.find(), "the evidence line\n" + r);
             assertTrue(r.stdout().contains("# attempt 1: "), "the first attempt\n" + r);
-            assertEquals(1L, KvmStatsTest.stats(r, 0).getOrDefault("pf_guest", 0L), "KVM injected one #PF\n" + r);
+            assertEquals(baselinePfGuest() + 1, pfGuest(r), "KVM injected one #PF more\n" + r);
         }
     }
 
@@ -117,7 +146,7 @@ class AsyncPfTest {
         assertEquals(0, r.status(), r.toString());
         TapReport.Result l = line(r);
         assertTrue(l.ok() && l.description().contains("# SKIP no page-eviction port 0x530"), r.toString());
-        assertEquals(0L, KvmStatsTest.stats(r, 0).getOrDefault("pf_guest", 0L), "no #PF injected\n" + r);
+        assertTrue(pfGuest(r) <= deliberatePageFaults(r), "no async #PF injected\n" + r);
     }
 
     @Test
