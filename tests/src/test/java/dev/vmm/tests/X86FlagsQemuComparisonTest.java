@@ -49,6 +49,7 @@ class X86FlagsQemuComparisonTest {
             "host,-arch-capabilities,-sse4.2,-popcnt",
             "host,-arch-capabilities,+hypervisor,-avx2",
             "host,-arch-capabilities,-tsc-deadline,-rdtscp,lahf_lm=off",
+            "host,-arch-capabilities,+topoext",
             "host,-arch-capabilities,-fxsr",
     })
     void namedFlagsMatchQemu(String cpu) throws Exception {
