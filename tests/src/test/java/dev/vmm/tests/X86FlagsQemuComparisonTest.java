@@ -2,7 +2,7 @@ package dev.vmm.tests;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,21 +41,25 @@ class X86FlagsQemuComparisonTest {
      * Each string goes unchanged to both. QEMU's {@code -cpu host} cannot set MSR 0x10a on this kind
      * of host (see QemuComparisonTest), so every row drops arch-capabilities, for vmm as well.
      */
-    @ParameterizedTest(name = "-cpu {0}")
-    @ValueSource(strings = {
-            "host,-arch-capabilities",
-            "host,-arch-capabilities,-cx16,-xsave",
-            "host,-arch-capabilities,-x2apic",
-            "host,-arch-capabilities,-sse4.2,-popcnt",
-            "host,-arch-capabilities,+hypervisor,-avx2",
-            "host,-arch-capabilities,-tsc-deadline,-rdtscp,lahf_lm=off",
-            "host,-arch-capabilities,+topoext",
-            "host,-arch-capabilities,-fxsr",
+    @ParameterizedTest(name = "-cpu {0} kernel-irqchip={1}")
+    @CsvSource(delimiter = '|', value = {
+            "host,-arch-capabilities|on",
+            "host,-arch-capabilities,-cx16,-xsave|on",
+            "host,-arch-capabilities,-x2apic|on",
+            "host,-arch-capabilities,-sse4.2,-popcnt|on",
+            "host,-arch-capabilities,+hypervisor,-avx2|on",
+            "host,-arch-capabilities,-tsc-deadline,-rdtscp,lahf_lm=off|on",
+            "host,-arch-capabilities,+topoext|on",
+            "host,-arch-capabilities,-fxsr|on",
+            // split irqchip: QEMU decides x2apic with the irqchip, so -x2apic is checked there too
+            "host,-arch-capabilities|split",
+            "host,-arch-capabilities,-x2apic|split",
     })
-    void namedFlagsMatchQemu(String cpu) throws Exception {
+    void namedFlagsMatchQemu(String cpu, String irqchip) throws Exception {
         Path kernel = RequiresKvm.testKernel();
-        VmmProcess ours = VmmProcess.run("run", "--kernel", kernel.toString(), "--smp", "2", "--cpu", cpu);
-        String theirs = QemuComparisonTest.runQemu(kernel, cpu, "on");
+        VmmProcess ours = VmmProcess.run("run", "--kernel", kernel.toString(), "--smp", "2", "--cpu", cpu,
+                "-machine", "kernel-irqchip=" + irqchip);
+        String theirs = QemuComparisonTest.runQemu(kernel, cpu, irqchip);
         TapReport a = TapReport.parse(ours.stdout());
         TapReport b = TapReport.parse(theirs);
         assertTrue(b.hasVersion() && b.planned() > 0, "QEMU printed TAP:\n" + theirs);
@@ -71,9 +75,9 @@ class X86FlagsQemuComparisonTest {
             if (diff == 0) continue;
             report.add(String.format("%s vmm=0x%08x qemu=0x%08x: %s", w, v.get(w), q.get(w), bitNames(w, v.get(w), diff)));
         }
-        System.out.println("[-cpu " + cpu + "] vmm vs QEMU: " + (report.isEmpty() ? "identical" : String.join("; ", report)));
+        System.out.println("[-cpu " + cpu + " kernel-irqchip=" + irqchip + "] vmm vs QEMU: " + (report.isEmpty() ? "identical" : String.join("; ", report)));
 
-        Map<String, Long> composed = composed(cpu);
+        Map<String, Long> composed = composed(cpu, irqchip);
         for (Map.Entry<String, Boolean> req : requested(cpu).entrySet()) {
             Flag f = table.get(req.getKey());
             assertNotNull(f, "flag " + req.getKey() + " of '" + cpu + "' is in vmm's table");
@@ -105,9 +109,9 @@ class X86FlagsQemuComparisonTest {
         return ((guest ^ givenToKvm) & supported) == 0;
     }
 
-    /** The words of {@code vmm cpuid --cpu cpu}: what vmm hands KVM for that string. */
-    private static Map<String, Long> composed(String cpu) {
-        VmmProcess r = VmmProcess.run("cpuid", "--cpu", cpu);
+    /** The words of {@code vmm cpuid}: what vmm hands KVM for that string and irqchip. */
+    private static Map<String, Long> composed(String cpu, String irqchip) {
+        VmmProcess r = VmmProcess.run("cpuid", "--cpu", cpu, "-M", "kernel-irqchip=" + irqchip);
         assertEquals(0, r.status(), r.toString());
         Map<String, Long> w = new LinkedHashMap<>();
         Matcher m = Pattern.compile("(?m)^0x([0-9a-f]{8}) 0x([0-9a-f]{2}) 0x([0-9a-f]{8}) 0x([0-9a-f]{8}) "
