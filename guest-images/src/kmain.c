@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "pvfeatures.h"
 #include "serial_input.h"
+#include "cpuid_report.h"
 
 #define NTESTS 4
 
@@ -244,6 +245,7 @@ void kmain(u32 proto, u32 info)
     u32 kf_a, kf_b, kf_c, kf_d;
     cpuid(0x40000001, &kf_a, &kf_b, &kf_c, &kf_d);
     printf("# cpuid 0x40000001 eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n", kf_a, kf_b, kf_c, kf_d);
+    cpuid_report();
     if (!kvm) kf_a = 0;
 
     /* 3: SMP bring-up */

@@ -28,6 +28,11 @@ class QemuComparisonTest {
 
     @BeforeAll
     static void findQemu() {
+        requireQemu();
+    }
+
+    /** Finds QEMU for this class and for sibling comparisons (fails under VMM_REQUIRE_KVM=1, else skips). */
+    static void requireQemu() {
         RequiresKvm.check();
         qemu = Path.of("/usr/bin/qemu-system-x86_64");
         if (!Files.isExecutable(qemu)) {
@@ -93,7 +98,8 @@ class QemuComparisonTest {
                 Long.parseLong(m.group(3), 16), Long.parseLong(m.group(4), 16)};
     }
 
-    private static String runQemu(Path kernel, String cpu, String irqchip) throws IOException, InterruptedException {
+    /** Boots {@code kernel} under QEMU ({@link #requireQemu()} first) and returns its serial output. */
+    static String runQemu(Path kernel, String cpu, String irqchip) throws IOException, InterruptedException {
         Path out = Files.createTempFile("qemu-out", ".txt");
         try {
             Process p = new ProcessBuilder(List.of(qemu.toString(), "-M", "microvm,kernel-irqchip=" + irqchip, "-accel", "kvm",

@@ -95,9 +95,15 @@ class X86CpuFlagsTest {
         int hostEcx = leaf(ok("cpuid", "--cpu", "host").stdout(), 1, 0)[2];
         assertEquals((hostEcx & CX16) != 0, rows.get("cx16").get("host"));
         assertEquals(Boolean.TRUE, rows.get("hypervisor").get("host"), "vmm provides it");
-        // host model: every flag the host offers is on, except the ones asked off
-        for (Map.Entry<String, Map<String, Object>> e : flagRows("host").entrySet()) {
-            if (!e.getKey().equals("x2apic")) {
+        // host model: every flag the host offers is on, except the ones asked off and, as in QEMU,
+        // topoext (no_autoenable_flags), which only +topoext turns on
+        Map<String, Map<String, Object>> host = flagRows("host");
+        assertEquals(Boolean.FALSE, host.get("topoext").get("enabled"));
+        if (Boolean.TRUE.equals(host.get("topoext").get("host"))) {
+            assertEquals(Boolean.TRUE, flagRows("host,+topoext").get("topoext").get("enabled"));
+        }
+        for (Map.Entry<String, Map<String, Object>> e : host.entrySet()) {
+            if (!e.getKey().equals("x2apic") && !e.getKey().equals("topoext")) {
                 assertEquals(e.getValue().get("host"), e.getValue().get("enabled"), e.getKey());
             }
         }

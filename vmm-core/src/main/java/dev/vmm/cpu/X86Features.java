@@ -19,6 +19,13 @@ public final class X86Features {
     public static final int OSXSAVE_BIT = 1 << 27;
     public static final int OSPKE_BIT = 1 << 4;
 
+    /**
+     * QEMU's {@code no_autoenable_flags}: the host may offer these, but a model does not start with
+     * them; only {@code +feat} turns them on. TOPOEXT needs cache-topology leaves consistent with
+     * {@code -smp} so as not to confuse guests, so QEMU's {@code -cpu host} leaves it off.
+     */
+    static final List<X86Feature> NO_AUTOENABLE = List.of(X86Feature.byName("topoext").orElseThrow());
+
     private final Map<X86FeatureWord, Integer> words;
     private final Map<X86FeatureWord, Integer> host;
 
@@ -74,6 +81,7 @@ public final class X86Features {
                                List<String> warnings) {
         Map<X86FeatureWord, Integer> host = hostWords(hostSupported);
         Map<X86FeatureWord, Integer> words = new EnumMap<>(host);
+        for (X86Feature f : NO_AUTOENABLE) words.compute(f.word(), (w, v) -> v & ~f.mask());
         Map<X86FeatureWord, Integer> requested = new EnumMap<>(X86FeatureWord.class);
         for (X86FeatureWord w : X86FeatureWord.values()) requested.put(w, 0);
 

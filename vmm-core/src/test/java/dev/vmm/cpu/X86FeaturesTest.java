@@ -53,6 +53,21 @@ class X86FeaturesTest {
         return CpuidComposer.compose(host, CpuModel.resolve(spec, host, IrqchipMode.ON));
     }
 
+    /** QEMU's no_autoenable_flags: an AMD host's topoext is not in -cpu host unless asked for. */
+    @Test
+    void topoextOnlyWhenAskedFor() {
+        List<CpuidEntry> h = amdHost();
+        CpuidEntry ext = entry(h, 0x80000001, 0);
+        h.set(h.indexOf(ext), ext.withRegisters(ext.eax(), ext.ebx(), ext.ecx() | mask("topoext"), ext.edx()));
+        int topoext = mask("topoext");
+        assertEquals(0, entry(compose("host", h), 0x80000001, 0).ecx() & topoext);
+        CpuModel asked = CpuModel.resolve("host,+topoext", h, IrqchipMode.ON);
+        assertEquals(List.of(), asked.warnings());
+        assertEquals(topoext, entry(CpuidComposer.compose(h, asked), 0x80000001, 0).ecx() & topoext);
+        assertEquals(entry(h, 0x80000001, 0).ecx() & ~topoext, entry(compose("host", h), 0x80000001, 0).ecx(),
+                "nothing else in the word changes");
+    }
+
     @Test
     void minusCx16ClearsThatBitAndNothingElse() {
         CpuModel m = CpuModel.resolve("host,-cx16", host(), IrqchipMode.ON);
