@@ -8,6 +8,7 @@ import dev.vmm.cpu.PvFeature;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
+import dev.vmm.pv.DirectedYieldEvidence;
 import dev.vmm.pv.PreemptionEvidence;
 import dev.vmm.pv.PvAgreement;
 import dev.vmm.vm.VmOutcome;
@@ -218,7 +219,7 @@ public final class TestCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             return new Cell(f, c, cpu, "fail", "cpu model: " + e.getMessage(), "");
         }
-        Map<String, Long> vcpu1Stats = null;
+        Map<String, Long> vcpu1Stats = null, vcpu0Stats = null;
         StringBuilder append = new StringBuilder();
         append.append("pvtest.expect=0x").append(Integer.toHexString(model.eax()));
         append.append(" pvtest.hostpv=0x").append(Integer.toHexString(hostPv));
@@ -242,7 +243,9 @@ public final class TestCommand implements Callable<Integer> {
                     .withApicIds(ExtDestMachine.apicIds(f, smp));
             if (contention) config = config.withHostContention();
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
-                if (f == PvFeature.PV_TLB_FLUSH) m.openKvmStats(); // vCPU 1's preemption counters
+                if (f == PvFeature.PV_TLB_FLUSH || f == PvFeature.PV_SCHED_YIELD) {
+                    m.openKvmStats(); // vCPU 1's preemption counters, vCPU 0's directed-yield ones
+                }
                 if (REAL_CHECKS.containsKey(f)) {
                     try {
                         m.enablePageEvictPort(); // the guest takes a page away to meet a real async PF
@@ -253,6 +256,7 @@ public final class TestCommand implements Callable<Integer> {
                 outcome = m.run(Duration.ofSeconds(30));
                 hostView = hostDisagreement(m, f, expectation(f, c, hostPv));
                 if (f == PvFeature.PV_TLB_FLUSH) vcpu1Stats = m.kvmStatsChange(1);
+                if (f == PvFeature.PV_SCHED_YIELD) vcpu0Stats = m.kvmStatsChange(0);
             }
         } catch (MachineException | IllegalArgumentException e) {
             return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
@@ -267,6 +271,10 @@ public final class TestCommand implements Callable<Integer> {
         Cell guest = judge(f, c, cpu, log, outcome, hc, pvm);
         if (guest.status.equals("pass") && hostView.isPresent()) {
             return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
+        }
+        if (f == PvFeature.PV_SCHED_YIELD && guest.status.equals("pass")) {
+            Optional<String> stats = DirectedYieldEvidence.check(expectation(f, c, hostPv), vcpu0Stats);
+            if (stats.isPresent()) return new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log);
         }
         if (f == PvFeature.PV_TLB_FLUSH && (guest.status.equals("pass") || guest.reason.startsWith(NO_PREEMPTION_SKIP))) {
             Optional<String> stats = PreemptionEvidence.check(guest.status.equals("pass"), vcpu1Stats);
