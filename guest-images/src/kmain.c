@@ -347,6 +347,7 @@ void kmain(u32 proto, u32 info)
         }
     }
 
+    pv_poll_short_halts(cl); /* pvtest.shorthalts=N: for the host's halt-poll counters */
     if (has_word(cl, "pvtest.spin=user")) spin_user();
     if (has_word(cl, "pvtest.spin=kernel")) {
         printf("# spinning in kernel mode\n");

@@ -69,4 +69,8 @@ void pv_asyncpf_init(void); /* registers the page-ready handler (ACK + EOI) for 
 int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num);
 int pv_asyncpf_fixup(struct exc_frame *fr);
 
+/* pv_poll.c: pvtest.shorthalts=N: N timer-woken ~50 us halts on this CPU (poll-control MSR from
+ * pvtest.pollctl=0|1) for the host to count its halt polls; one diagnostic line, no TAP line. */
+void pv_poll_short_halts(const char *cmdline);
+
 #endif
