@@ -64,7 +64,7 @@ class KvmStatsTest {
         // KVM grow the vCPU's poll window and poll before blocking, but only while the guest's
         // MSR_KVM_POLL_CONTROL bit 0 is set (kvm_arch_no_poll). Measured on kvm-pvm: about 200 polls
         // with 1, none with 0.
-        long haltPollNs = hostHaltPollNs();
+        long haltPollNs = dev.vmm.pv.HaltPollEvidence.hostHaltPollNs();
         long[] attempted = new long[2];
         for (int pollctl = 0; pollctl <= 1; pollctl++) {
             VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--kvm-stats",
@@ -84,15 +84,5 @@ class KvmStatsTest {
                 "the host disabled halt polling (kvm.halt_poll_ns=0): nothing to contrast");
         assertTrue(attempted[1] >= 100, "with poll-control 1 the host polls before most short halts: "
                 + attempted[1] + " of 200");
-    }
-
-    /** The kvm module's halt_poll_ns (the host-wide poll limit), or -1 when it cannot be read. */
-    private static long hostHaltPollNs() {
-        try {
-            return Long.parseLong(java.nio.file.Files.readString(
-                    java.nio.file.Path.of("/sys/module/kvm/parameters/halt_poll_ns")).trim());
-        } catch (java.io.IOException | NumberFormatException e) {
-            return -1;
-        }
     }
 }

@@ -9,6 +9,7 @@ import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.pv.DirectedYieldEvidence;
+import dev.vmm.pv.HaltPollEvidence;
 import dev.vmm.pv.PreemptionEvidence;
 import dev.vmm.pv.PvAgreement;
 import dev.vmm.vm.VmOutcome;
@@ -233,6 +234,9 @@ public final class TestCommand implements Callable<Integer> {
         append.append(ExtDestMachine.append(f));
         boolean contention = contended(f);
         if (contention) append.append(" pvtest.contention=1"); // the guest may make the host take its CPU
+        // only where the MSR works: pv_poll.c writes it without a #GP guard
+        boolean shortHalts = f == PvFeature.POLL_CONTROL && expectation(f, c, hostPv) == PvAgreement.Expect.WORKS;
+        if (shortHalts) append.append(" pvtest.shorthalts=100 pvtest.pollctl=1"); // the host must poll (pv_poll.c)
         if (pvm) append.append(" pvtest.pvm=1"); // kvm-pvm never sets the preempted byte: the guest may skip
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
@@ -243,8 +247,8 @@ public final class TestCommand implements Callable<Integer> {
                     .withApicIds(ExtDestMachine.apicIds(f, smp));
             if (contention) config = config.withHostContention();
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
-                if (f == PvFeature.PV_TLB_FLUSH || f == PvFeature.PV_SCHED_YIELD) {
-                    m.openKvmStats(); // vCPU 1's preemption counters, vCPU 0's directed-yield ones
+                if (f == PvFeature.PV_TLB_FLUSH || f == PvFeature.PV_SCHED_YIELD || shortHalts) {
+                    m.openKvmStats(); // vCPU 1's preemption counters, vCPU 0's directed-yield and halt-poll ones
                 }
                 if (REAL_CHECKS.containsKey(f)) {
                     try {
@@ -256,7 +260,7 @@ public final class TestCommand implements Callable<Integer> {
                 outcome = m.run(Duration.ofSeconds(30));
                 hostView = hostDisagreement(m, f, expectation(f, c, hostPv));
                 if (f == PvFeature.PV_TLB_FLUSH) vcpu1Stats = m.kvmStatsChange(1);
-                if (f == PvFeature.PV_SCHED_YIELD) vcpu0Stats = m.kvmStatsChange(0);
+                if (f == PvFeature.PV_SCHED_YIELD || shortHalts) vcpu0Stats = m.kvmStatsChange(0);
             }
         } catch (MachineException | IllegalArgumentException e) {
             return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
@@ -271,6 +275,11 @@ public final class TestCommand implements Callable<Integer> {
         Cell guest = judge(f, c, cpu, log, outcome, hc, pvm);
         if (guest.status.equals("pass") && hostView.isPresent()) {
             return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
+        }
+        if (shortHalts && guest.status.equals("pass")) {
+            Optional<String> stats = HaltPollEvidence.check(expectation(f, c, hostPv), vcpu0Stats,
+                    HaltPollEvidence.hostHaltPollNs());
+            if (stats.isPresent()) return new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log);
         }
         if (f == PvFeature.PV_SCHED_YIELD && guest.status.equals("pass")) {
             Optional<String> stats = DirectedYieldEvidence.check(expectation(f, c, hostPv), vcpu0Stats);
