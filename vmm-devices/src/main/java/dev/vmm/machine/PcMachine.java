@@ -119,11 +119,10 @@ public final class PcMachine implements AutoCloseable {
             if (config.hostContention()) {
                 vm.io().register(HostContention.BASE, HostContention.SIZE, new HostContention());
             }
-            if (config.memPath() != null) {
-                // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
-                vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
-            }
-            return new PcMachine(vm, serial, model, format);
+            PcMachine machine = new PcMachine(vm, serial, model, format);
+            // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
+            if (config.memPath() != null) machine.enablePageEvictPort();
+            return machine;
         } catch (RuntimeException e) {
             vm.close();
             if (e instanceof MachineException) throw e;
