@@ -70,6 +70,10 @@ void fatal_exception(struct exc_frame *fr) __attribute__((noreturn));
 #define APIC_TIMER_INIT 0x380
 #define APIC_TIMER_CUR 0x390
 #define APIC_TIMER_DIV 0x3E0
+/* LVT timer entry bits and the divide value of 1 (the timer counts APIC bus cycles) */
+#define APIC_TIMER_PERIODIC (1u << 17)
+#define APIC_TIMER_MASKED (1u << 16)
+#define APIC_TIMER_DIV_1 0xB
 #define APIC_SPURIOUS_VECTOR 0xFF
 int apic_x2(void);                      /* 1 if this CPU's APIC is in x2APIC mode */
 void apic_x2_enable(void);              /* IA32_APIC_BASE.EXTD: xAPIC -> x2APIC */

@@ -17,9 +17,6 @@
 
 #define TICK_VECTOR 0x50
 #define TICKS_WANTED 20
-#define TIMER_PERIODIC (1u << 17)
-#define TIMER_MASKED (1u << 16)
-#define TIMER_DIV_1 0xB
 /* 1 ms at KVM's default 1 GHz APIC bus (APIC_BUS_CYCLE_NS = 1): well above KVM's
  * min_timer_period_us (200 us) for periodic timers, and long enough for the handler, which the
  * emulated kernel mode of kvm-pvm runs at ~1 us per instruction. */
@@ -75,8 +72,8 @@ int pv_eoi_timer_check(volatile u32 *pv_word, int pv, int apicv, const char **sk
     last_was_pv = 0;
     irq_register(TICK_VECTOR, tick);
     apic_enable();
-    apic_write(APIC_TIMER_DIV, TIMER_DIV_1);
-    apic_write(APIC_LVT_TIMER, TIMER_PERIODIC | TICK_VECTOR);
+    apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_1);
+    apic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | TICK_VECTOR);
     u64 t0 = rdtsc();
     apic_write(APIC_TIMER_INIT, TIMER_COUNT);
     irq_enable();
@@ -85,7 +82,7 @@ int pv_eoi_timer_check(volatile u32 *pv_word, int pv, int apicv, const char **sk
     u64 elapsed = rdtsc() - t0;
     /* stop the timer, then let a tick that was already pending in the IRR be handled (the
      * handler stays registered in case one still comes later) */
-    apic_write(APIC_LVT_TIMER, TIMER_MASKED | TICK_VECTOR);
+    apic_write(APIC_LVT_TIMER, APIC_TIMER_MASKED | TICK_VECTOR);
     apic_write(APIC_TIMER_INIT, 0);
     for (int i = 0; i < 100 && vector_bit(0x200); i++) __asm__ volatile("sti; pause; cli" ::: "memory");
     /* These APIC reads exit to KVM, which first syncs the PV-EOI bit: if the guest's last ack

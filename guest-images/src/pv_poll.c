@@ -15,8 +15,6 @@
 #include "pvfeatures.h"
 
 #define WAKE_VECTOR 0x51
-#define TIMER_MASKED (1u << 16)
-#define TIMER_DIV_1 0xB
 #define SHORT_COUNT 50000u   /* 50 us at KVM's 1 GHz APIC bus: well inside the 200 us poll limit */
 #define DEADLINE_CYCLES (1UL << 31)
 
@@ -41,7 +39,7 @@ void pv_poll_short_halts(const char *cl)
     }
     irq_register(WAKE_VECTOR, wake);
     apic_enable();
-    apic_write(APIC_TIMER_DIV, TIMER_DIV_1);
+    apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_1);
     apic_write(APIC_LVT_TIMER, WAKE_VECTOR); /* one-shot */
     woken = 0;
     u64 t0 = rdtsc();
@@ -51,7 +49,7 @@ void pv_poll_short_halts(const char *cl)
         /* sti; hlt is atomic for interrupts: the tick cannot slip in between and be missed */
         while (woken == before) __asm__ volatile("sti; hlt; cli" ::: "memory");
     }
-    apic_write(APIC_LVT_TIMER, TIMER_MASKED | WAKE_VECTOR);
+    apic_write(APIC_LVT_TIMER, APIC_TIMER_MASKED | WAKE_VECTOR);
     if (pollctl <= 1) wrmsr(0x4b564d05, was);
     printf("# short halts: %u woken by the LAPIC timer after ~50 us each, poll-control %s, %lu TSC cycles\n",
            woken, pollctl <= 1 ? (pollctl ? "1" : "0") : "as left", rdtsc() - t0);
