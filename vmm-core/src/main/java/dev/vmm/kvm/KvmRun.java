@@ -4,6 +4,7 @@ import com.sun.jna.Pointer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * View of a vCPU's mmapped {@code struct kvm_run}. Reads go through a direct ByteBuffer over
@@ -59,15 +60,57 @@ public final class KvmRun {
     public static final int OFF_INTERNAL_SUBERROR = 32, OFF_INTERNAL_NDATA = 36, OFF_INTERNAL_DATA = 40;
     public static final int OFF_FAIL_ENTRY_REASON = 32, OFF_FAIL_ENTRY_CPU = 40;
     public static final int OFF_SYSTEM_EVENT_TYPE = 32, OFF_SYSTEM_EVENT_NDATA = 36, OFF_SYSTEM_EVENT_DATA = 40;
+    /** x86 {@code struct kvm_debug_exit_arch}. */
+    public static final int OFF_DEBUG_EXCEPTION = 32, OFF_DEBUG_PC = 40, OFF_DEBUG_DR6 = 48, OFF_DEBUG_DR7 = 56;
+    /** Most data words KVM puts in the internal-error and system-event exits. */
+    public static final int MAX_EXIT_DATA = 16;
 
     private final long address;
     private final int size;
     private final ByteBuffer buf;
+    /** The hot-path exits, one view each, returned by every {@link #exit()} of their kind. */
+    private final IoExit ioExit = new IoExit(this);
+    private final MmioExit mmioExit = new MmioExit(this);
 
     KvmRun(long address, int size) {
         this.address = address;
         this.size = size;
         this.buf = new Pointer(address).getByteBuffer(0, size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The exit KVM_RUN just reported, as a type. Port and MMIO exits are this vCPU's reusable
+     * views (no allocation); the rare ones are records copied out of the union.
+     */
+    VcpuExit exit() {
+        int reason = exitReason();
+        switch (reason) {
+            case EXIT_IO: return ioExit;
+            case EXIT_MMIO: return mmioExit;
+            case EXIT_INTR: return VcpuExit.Interrupted.INSTANCE;
+            case EXIT_HLT: return VcpuExit.Hlt.INSTANCE;
+            case EXIT_IRQ_WINDOW_OPEN: return VcpuExit.IrqWindowOpen.INSTANCE;
+            case EXIT_SHUTDOWN: return VcpuExit.Shutdown.INSTANCE;
+            case EXIT_SYSTEM_EVENT:
+                return new VcpuExit.SystemEvent(systemEventType(), data(OFF_SYSTEM_EVENT_DATA, systemEventNdata()));
+            case EXIT_INTERNAL_ERROR:
+                return new VcpuExit.InternalError(internalSuberror(), data(OFF_INTERNAL_DATA, internalNdata()));
+            case EXIT_FAIL_ENTRY: return new VcpuExit.FailEntry(failEntryHardwareReason(), failEntryCpu());
+            case EXIT_DEBUG:
+                return new VcpuExit.Debug(buf.getInt(OFF_DEBUG_EXCEPTION), buf.getLong(OFF_DEBUG_PC),
+                        buf.getLong(OFF_DEBUG_DR6), buf.getLong(OFF_DEBUG_DR7));
+            default: return new VcpuExit.Unknown(reason);
+        }
+    }
+
+    /** {@code ndata} u64 words from {@code offset}, clamped to the union's 16. */
+    private List<Long> data(int offset, int ndata) {
+        int n = Math.max(0, Math.min(ndata, MAX_EXIT_DATA));
+        Long[] words = new Long[n];
+        for (int i = 0; i < n; i++) {
+            words[i] = buf.getLong(offset + 8 * i);
+        }
+        return List.of(words);
     }
 
     long address() { return address; }
@@ -145,13 +188,12 @@ public final class KvmRun {
     public long systemEventData(int i) { return buf.getLong(OFF_SYSTEM_EVENT_DATA + 8 * checkIndex(i)); }
 
     private static int checkIndex(int i) {
-        if (i < 0 || i >= 16) {
+        if (i < 0 || i >= MAX_EXIT_DATA) {
             throw new IndexOutOfBoundsException("data index " + i + " (0..15)");
         }
         return i;
     }
 
-    /** e.g. "KVM_EXIT_IO"; "KVM_EXIT_<n>" for unknown numbers. */
     /** Name of a KVM_SYSTEM_EVENT_* type. */
     public static String systemEventName(int type) {
         return switch (type) {
@@ -162,6 +204,7 @@ public final class KvmRun {
         };
     }
 
+    /** e.g. "KVM_EXIT_IO"; "KVM_EXIT_<n>" for unknown numbers. */
     public static String exitReasonName(int reason) {
         switch (reason) {
             case EXIT_UNKNOWN: return "KVM_EXIT_UNKNOWN";

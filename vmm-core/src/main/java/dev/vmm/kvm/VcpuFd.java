@@ -32,17 +32,18 @@ public final class VcpuFd implements AutoCloseable {
     public KvmRun kvmRun() { return run; }
 
     /**
-     * KVM_RUN. Returns true when the guest exited and {@link KvmRun#exitReason()} is valid;
-     * false when the call was interrupted (EINTR: a signal / immediate_exit kick, or EAGAIN).
-     * Any other errno throws. Allocation-free unless it throws.
+     * KVM_RUN: runs the guest until it exits and says why. A kick (EINTR from a signal or
+     * immediate_exit, or EAGAIN) is {@link VcpuExit.Interrupted}; any other errno throws. Port
+     * and MMIO exits are this vCPU's reusable views, valid until the next call, so the hot path
+     * allocates nothing.
      */
-    public boolean run() {
+    public VcpuExit run() {
         if (LibC.ioctl(fd, Ioctls.KVM_RUN, 0L) >= 0) {
-            return true;
+            return run.exit();
         }
         int errno = Native.getLastError();
         if (errno == LibC.EINTR || errno == LibC.EAGAIN) {
-            return false;
+            return VcpuExit.Interrupted.INSTANCE;
         }
         throw new KvmException("KVM_RUN", errno);
     }

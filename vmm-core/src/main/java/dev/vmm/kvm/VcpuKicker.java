@@ -15,7 +15,7 @@ import com.sun.jna.Memory;
  * ({@code real_blocked}) before treating the signal as fatal, which is what makes this safe.
  *
  * <p>Use: {@link #arm()} on the vCPU thread before its first KVM_RUN; {@link #kick()} from
- * any thread; after {@link VcpuFd#run()} returns false, the vCPU thread calls
+ * any thread; after {@link VcpuFd#run()} returns {@link VcpuExit.Interrupted}, the vCPU thread calls
  * {@link #acknowledge()} before running again.
  */
 public final class VcpuKicker {

@@ -1,9 +1,9 @@
 package dev.vmm.vm;
 
-import dev.vmm.kvm.KvmRun;
 import dev.vmm.kvm.Regs;
 import dev.vmm.kvm.Segment;
 import dev.vmm.kvm.Sregs;
+import dev.vmm.kvm.VcpuExit;
 import dev.vmm.kvm.VcpuFd;
 import dev.vmm.memory.GuestMemory;
 
@@ -26,12 +26,12 @@ final class ExitReport {
         this.memory = memory;
     }
 
-    String internalError(int vcpu, VcpuFd fd, KvmRun run) {
+    String internalError(int vcpu, VcpuFd fd, VcpuExit.InternalError error) {
         StringBuilder sb = new StringBuilder();
-        int suberror = run.internalSuberror();
+        int suberror = error.suberror();
         sb.append("KVM internal error. Suberror: ").append(suberror).append('\n');
-        for (int i = 0; i < Math.min(run.internalNdata(), 16); i++) {
-            sb.append(String.format("extra data[%d]: 0x%016x%n", i, run.internalData(i)));
+        for (int i = 0; i < error.data().size(); i++) {
+            sb.append(String.format("extra data[%d]: 0x%016x%n", i, error.data().get(i)));
         }
         if (suberror > 0 && suberror < SUBERRORS.length) {
             sb.append(SUBERRORS[suberror]).append('\n');
@@ -44,9 +44,9 @@ final class ExitReport {
         return "vmm: guest triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu + "\n" + registers(fd);
     }
 
-    String failEntry(int vcpu, VcpuFd fd, KvmRun run) {
+    String failEntry(int vcpu, VcpuFd fd, VcpuExit.FailEntry failure) {
         return String.format("KVM: entry failed, hardware error 0x%x (vCPU %d, host cpu %d)%n",
-                run.failEntryHardwareReason(), vcpu, run.failEntryCpu()) + registers(fd);
+                failure.hardwareReason(), vcpu, failure.cpu()) + registers(fd);
     }
 
     /** The register dump; never throws (a report must not hide the original failure). */

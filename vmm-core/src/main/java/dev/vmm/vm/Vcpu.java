@@ -2,8 +2,10 @@ package dev.vmm.vm;
 
 import dev.vmm.bus.IoBus;
 import dev.vmm.bus.MmioBus;
-import dev.vmm.kvm.KvmRun;
+import dev.vmm.kvm.IoExit;
+import dev.vmm.kvm.MmioExit;
 import dev.vmm.kvm.VcpuFd;
+import dev.vmm.kvm.VcpuExit;
 import dev.vmm.kvm.VcpuKicker;
 
 import java.util.function.Consumer;
@@ -107,18 +109,21 @@ final class Vcpu implements Runnable {
             if (stopping) {
                 return;
             }
-            KvmRun run = fd.kvmRun();
             while (!stopping) {
                 if (gate.pauseRequested()) {
                     gate.park(index);
                     continue;
                 }
-                if (!fd.run()) {
-                    // EINTR: a kick. Consume it and look at why we were kicked.
+                VcpuExit exit = fd.run();
+                // The frequent exits first; each is this vCPU's reusable view (no allocation).
+                if (exit instanceof IoExit portIo) {
+                    handleIo(portIo);
+                } else if (exit instanceof MmioExit access) {
+                    handleMmio(access);
+                } else if (exit instanceof VcpuExit.Interrupted) {
+                    // A kick: consume it, then look at why we were kicked (pause gate, stopping).
                     kicker.acknowledge();
-                    continue;
-                }
-                if (!handleExit(run)) {
+                } else if (!handleRareExit(exit)) {
                     return;
                 }
             }
@@ -133,80 +138,62 @@ final class Vcpu implements Runnable {
         }
     }
 
-    /** @return false when this exit ends the VM */
-    private boolean handleExit(KvmRun run) {
-        int reason = run.exitReason();
-        switch (reason) {
-            case KvmRun.EXIT_IO -> {
-                handleIo(run);
-                return true;
-            }
-            case KvmRun.EXIT_HLT -> {
-                // Only reached without an in-kernel irqchip: nothing can wake this vCPU.
-                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.STOPPED,
-                        "vmm: vCPU " + index + " halted with no interrupt controller to wake it"));
-                return false;
-            }
-            case KvmRun.EXIT_MMIO -> {
-                long address = run.mmioPhysAddr();
-                int len = run.mmioLen();
-                if (run.mmioIsWrite()) {
-                    mmio.write(address, len, len >= 8 ? run.mmioData() : run.mmioData() & ((1L << (8 * len)) - 1));
-                } else {
-                    run.mmioData(mmio.read(address, len));
-                }
-                return true;
-            }
-            case KvmRun.EXIT_INTR -> {
-                return true;
-            }
-            case KvmRun.EXIT_SHUTDOWN -> {
-                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.TRIPLE_FAULT, reports.tripleFault(index, fd)));
-                return false;
-            }
-            case KvmRun.EXIT_INTERNAL_ERROR -> {
-                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.INTERNAL_ERROR, reports.internalError(index, fd, run)));
-                return false;
-            }
-            case KvmRun.EXIT_FAIL_ENTRY -> {
-                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.FAIL_ENTRY, reports.failEntry(index, fd, run)));
-                return false;
-            }
-            case KvmRun.EXIT_SYSTEM_EVENT -> {
-                if (run.systemEventType() == KvmRun.SYSTEM_EVENT_RESET) {
-                    gate.requestReset();
-                    return true;
-                }
-                onEnd.accept(systemEvent(run));
-                return false;
-            }
-            default -> {
-                onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: vCPU " + index
-                        + ": unhandled KVM exit " + KvmRun.exitReasonName(reason) + " (" + reason + ")"));
-                return false;
-            }
+    /** Exits that end the VM or ask for a reset. @return false when this exit ends the VM */
+    private boolean handleRareExit(VcpuExit exit) {
+        if (exit instanceof VcpuExit.SystemEvent event && event.isReset()) {
+            gate.requestReset();
+            return true;
+        }
+        if (exit instanceof VcpuExit.IrqWindowOpen) {
+            return true; // never requested by vmm: the in-kernel LAPIC injects interrupts itself
+        }
+        onEnd.accept(outcomeOf(exit));
+        return false;
+    }
+
+    private VmOutcome outcomeOf(VcpuExit exit) {
+        if (exit instanceof VcpuExit.Hlt) {
+            // Only reached without an in-kernel irqchip: nothing can wake this vCPU.
+            return VmOutcome.failure(VmOutcome.Kind.STOPPED,
+                    "vmm: vCPU " + index + " halted with no interrupt controller to wake it");
+        }
+        if (exit instanceof VcpuExit.Shutdown) {
+            return VmOutcome.failure(VmOutcome.Kind.TRIPLE_FAULT, reports.tripleFault(index, fd));
+        }
+        if (exit instanceof VcpuExit.InternalError error) {
+            return VmOutcome.failure(VmOutcome.Kind.INTERNAL_ERROR, reports.internalError(index, fd, error));
+        }
+        if (exit instanceof VcpuExit.FailEntry failure) {
+            return VmOutcome.failure(VmOutcome.Kind.FAIL_ENTRY, reports.failEntry(index, fd, failure));
+        }
+        if (exit instanceof VcpuExit.SystemEvent event) {
+            return event.isShutdown() ? VmOutcome.powerOff(0) : VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT,
+                    "vmm: guest system event " + event.typeName() + " on vCPU " + index);
+        }
+        String what = exit instanceof VcpuExit.Unknown unknown
+                ? unknown.name() + " (" + unknown.reason() + ")"
+                : exit.toString();
+        return VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: vCPU " + index + ": unhandled KVM exit " + what);
+    }
+
+    private void handleMmio(MmioExit access) {
+        if (access.isWrite()) {
+            mmio.write(access.address(), access.length(), access.data());
+        } else {
+            access.setData(mmio.read(access.address(), access.length()));
         }
     }
 
-    private VmOutcome systemEvent(KvmRun run) {
-        int type = run.systemEventType();
-        return switch (type) {
-            case KvmRun.SYSTEM_EVENT_SHUTDOWN -> VmOutcome.powerOff(0);
-            default -> VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT,
-                    "vmm: guest system event " + KvmRun.systemEventName(type) + " on vCPU " + index);
-        };
-    }
-
-    private void handleIo(KvmRun run) {
-        int port = run.ioPort();
-        int size = run.ioSize();
-        int count = run.ioCount();
-        boolean out = run.ioIsOut();
+    private void handleIo(IoExit exit) {
+        int port = exit.port();
+        int size = exit.size();
+        int count = exit.count();
+        boolean out = exit.isOut();
         for (int i = 0; i < count; i++) {
             if (out) {
-                io.write(port, size, run.ioData(i));
+                io.write(port, size, exit.data(i));
             } else {
-                run.ioData(i, io.read(port, size));
+                exit.setData(i, io.read(port, size));
             }
         }
     }

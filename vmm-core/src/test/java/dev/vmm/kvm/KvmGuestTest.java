@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,21 +92,19 @@ class KvmGuestTest {
                 0xEF,                                                       // out dx, eax
                 0xEB, 0xFE);                                                // jmp $
         try (VcpuFd vcpu = protectedModeVcpu(code)) {
-            KvmRun run = vcpu.kvmRun();
-            assertTrue(vcpu.run());
-            assertEquals(KvmRun.EXIT_IO, run.exitReason(), KvmRun.exitReasonName(run.exitReason()));
-            assertTrue(run.ioIsOut());
-            assertEquals(0x80, run.ioPort());
-            assertEquals(1, run.ioSize());
-            assertEquals(1, run.ioCount());
-            assertEquals(0x42, run.ioData(0));
+            IoExit first = assertInstanceOf(IoExit.class, vcpu.run());
+            assertTrue(first.isOut());
+            assertEquals(0x80, first.port());
+            assertEquals(1, first.size());
+            assertEquals(1, first.count());
+            assertEquals(0x42, first.data(0));
             assertEquals(0xdeadbeefL, mem.readU32(DATA));
 
-            assertTrue(vcpu.run());
-            assertEquals(KvmRun.EXIT_IO, run.exitReason(), KvmRun.exitReasonName(run.exitReason()));
-            assertEquals(0x3f8, run.ioPort());
-            assertEquals(4, run.ioSize());
-            assertEquals(0x12345678, run.ioData(0));
+            IoExit second = assertInstanceOf(IoExit.class, vcpu.run());
+            assertSame(first, second, "the port exit is one reusable view per vCPU");
+            assertEquals(0x3f8, second.port());
+            assertEquals(4, second.size());
+            assertEquals(0x12345678, second.data(0));
 
             Regs regs = vcpu.getRegs();
             assertEquals(CODE + 24, regs.rip(), "rip after the second out");
@@ -113,6 +113,42 @@ class KvmGuestTest {
             assertEquals(8, s.cs.selector());
             assertTrue(s.cs.db());
             assertEquals(Sregs.CR0_PE, s.cr0 & Sregs.CR0_PE);
+        }
+    }
+
+    @Test
+    void mmioAndPortReadsAreTypedExitsAnsweredThroughTheirViews() {
+        byte[] code = bytes(
+                0xC7, 0x05, 0x00, 0x00, 0x00, 0xD0, 0x44, 0x33, 0x22, 0x11, // mov dword [0xd0000000], 0x11223344
+                0xA1, 0x08, 0x00, 0x00, 0xD0,                               // mov eax, [0xd0000008]
+                0xA3, 0x00, 0x20, 0x00, 0x00,                               // mov [0x2000], eax
+                0xE4, 0x60,                                                 // in al, 0x60
+                0xA2, 0x04, 0x20, 0x00, 0x00,                               // mov [0x2004], al
+                0xE6, 0x80,                                                 // out 0x80, al
+                0xEB, 0xFE);                                                // jmp $
+        try (VcpuFd vcpu = protectedModeVcpu(code)) {
+            MmioExit write = assertInstanceOf(MmioExit.class, vcpu.run());
+            assertTrue(write.isWrite());
+            assertEquals(0xd0000000L, write.address());
+            assertEquals(4, write.length());
+            assertEquals(0x11223344L, write.data(), "only the access's 4 bytes, zero-extended");
+
+            MmioExit read = assertInstanceOf(MmioExit.class, vcpu.run());
+            assertSame(write, read, "the MMIO exit is one reusable view per vCPU");
+            assertFalse(read.isWrite());
+            assertEquals(0xd0000008L, read.address());
+            read.setData(0xcafef00dL);
+
+            IoExit in = assertInstanceOf(IoExit.class, vcpu.run());
+            assertFalse(in.isOut());
+            assertEquals(0x60, in.port());
+            in.setData(0, 0x5a);
+
+            IoExit out = assertInstanceOf(IoExit.class, vcpu.run());
+            assertEquals(0x80, out.port());
+            assertEquals(0x5a, out.data(0));
+            assertEquals(0xcafef00dL, mem.readU32(DATA));
+            assertEquals(0x5a, mem.readU8(DATA + 4));
         }
     }
 
@@ -160,8 +196,8 @@ class KvmGuestTest {
             try {
                 kicker.arm();
                 armed.countDown();
-                while (vcpu.run()) {
-                    runs.incrementAndGet(); // e.g. EXIT_INTR-free spurious exits: keep running
+                while (!(vcpu.run() instanceof VcpuExit.Interrupted)) {
+                    runs.incrementAndGet(); // spurious exits: keep running
                 }
                 consumed.set(kicker.acknowledge());
             } catch (Throwable e) {
@@ -209,11 +245,11 @@ class KvmGuestTest {
                 assertTrue(signalled.await(5, TimeUnit.SECONDS));
                 // The signal arrived while we were in Java: blocked, so still pending. KVM_RUN must
                 // return EINTR at once because KVM's mask unblocks it.
-                boolean exited = vcpu.run();
+                VcpuExit exited = vcpu.run();
                 int n = kicker.acknowledge();
                 // Consumed: now the guest really runs and reaches its OUT.
-                boolean exited2 = vcpu.run();
-                result.set(new Object[] {exited, n, exited2, vcpu.kvmRun().exitReason(), vcpu.kvmRun().ioData(0)});
+                VcpuExit exited2 = vcpu.run();
+                result.set(new Object[] {exited, n, exited2, vcpu.kvmRun().ioData(0)});
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -229,11 +265,10 @@ class KvmGuestTest {
             t.join(5000);
             assertNull(failure.get(), () -> String.valueOf(failure.get()));
             Object[] r = result.get();
-            assertEquals(false, r[0], "KVM_RUN should return EINTR with the signal pending");
+            assertInstanceOf(VcpuExit.Interrupted.class, r[0], "KVM_RUN should return EINTR with the signal pending");
             assertEquals(2, r[1], "both queued signals consumed");
-            assertEquals(true, r[2]);
-            assertEquals(KvmRun.EXIT_IO, r[3]);
-            assertEquals(7, r[4]);
+            assertInstanceOf(IoExit.class, r[2]);
+            assertEquals(7, r[3]);
         } finally {
             if (t.isAlive()) {
                 kicker.kick();
@@ -247,20 +282,19 @@ class KvmGuestTest {
     void runLoopDoesNotAllocate() {
         // out 0x80, al; jmp back to the out: every KVM_RUN ends in a PIO exit.
         try (VcpuFd vcpu = protectedModeVcpu(bytes(0xE6, 0x80, 0xEB, 0xFC))) {
-            KvmRun run = vcpu.kvmRun();
             com.sun.management.ThreadMXBean mx =
                     (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             long sum = 0;
             for (int i = 0; i < 20_000; i++) { // warm up so the loop is compiled
-                assertTrue(vcpu.run());
-                sum += run.ioPort();
+                sum += assertInstanceOf(IoExit.class, vcpu.run()).port();
             }
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 10_000; i++) {
-                if (!vcpu.run() || run.exitReason() != KvmRun.EXIT_IO) {
-                    throw new AssertionError("unexpected exit " + run.exitReason());
+                VcpuExit exit = vcpu.run();
+                if (!(exit instanceof IoExit io)) {
+                    throw new AssertionError("unexpected exit " + exit);
                 }
-                sum += run.ioPort() + run.ioData(0);
+                sum += io.port() + io.data(0);
             }
             long allocated = mx.getCurrentThreadAllocatedBytes() - before;
             assertTrue(sum > 0);

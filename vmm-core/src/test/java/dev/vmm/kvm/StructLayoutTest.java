@@ -204,6 +204,12 @@ class StructLayoutTest {
         e("offsetof(struct kvm_run, system_event.type)", KvmRun.OFF_SYSTEM_EVENT_TYPE);
         e("offsetof(struct kvm_run, system_event.ndata)", KvmRun.OFF_SYSTEM_EVENT_NDATA);
         e("offsetof(struct kvm_run, system_event.data)", KvmRun.OFF_SYSTEM_EVENT_DATA);
+        e("offsetof(struct kvm_run, debug.arch.exception)", KvmRun.OFF_DEBUG_EXCEPTION);
+        e("offsetof(struct kvm_run, debug.arch.pc)", KvmRun.OFF_DEBUG_PC);
+        e("offsetof(struct kvm_run, debug.arch.dr6)", KvmRun.OFF_DEBUG_DR6);
+        e("offsetof(struct kvm_run, debug.arch.dr7)", KvmRun.OFF_DEBUG_DR7);
+        e("sizeof(((struct kvm_run *) 0)->internal.data) / 8", KvmRun.MAX_EXIT_DATA);
+        e("sizeof(((struct kvm_run *) 0)->system_event.data) / 8", KvmRun.MAX_EXIT_DATA);
         e("KVM_EXIT_IO_IN", KvmRun.IO_IN);
         e("KVM_EXIT_IO_OUT", KvmRun.IO_OUT);
         e("KVM_SYSTEM_EVENT_SHUTDOWN", KvmRun.SYSTEM_EVENT_SHUTDOWN);
