@@ -1,11 +1,13 @@
 package dev.vmm.kvm;
 
+import dev.vmm.host.IoctlNumber;
+
 /**
  * ioctl request numbers and capability numbers from {@code <linux/kvm.h>}.
  *
  * <p>Request numbers are computed with the kernel's {@code _IO/_IOR/_IOW/_IOWR} encoding
- * ({@code dir << 30 | size << 16 | type << 8 | nr}) from the struct sizes, so a wrong size
- * shows up as a wrong number; StructLayoutTest compares every value here with what gcc
+ * ({@link IoctlNumber}) from the struct sizes, so a wrong size shows up as a wrong number;
+ * StructLayoutTest compares every value here with what gcc
  * computes from the real header.
  */
 public final class Ioctls {
@@ -14,28 +16,20 @@ public final class Ioctls {
     /** The KVM ioctl "type" byte. */
     public static final int KVMIO = 0xAE;
 
-    private static final int IOC_NONE = 0;
-    private static final int IOC_WRITE = 1;
-    private static final int IOC_READ = 2;
-
-    static long ioc(int dir, int type, int nr, int size) {
-        return ((long) dir << 30) | ((long) size << 16) | ((long) type << 8) | nr;
-    }
-
     static long io(int nr) {
-        return ioc(IOC_NONE, KVMIO, nr, 0);
+        return IoctlNumber.io(KVMIO, nr);
     }
 
     static long ior(int nr, int size) {
-        return ioc(IOC_READ, KVMIO, nr, size);
+        return IoctlNumber.ior(KVMIO, nr, size);
     }
 
     static long iow(int nr, int size) {
-        return ioc(IOC_WRITE, KVMIO, nr, size);
+        return IoctlNumber.iow(KVMIO, nr, size);
     }
 
     static long iowr(int nr, int size) {
-        return ioc(IOC_READ | IOC_WRITE, KVMIO, nr, size);
+        return IoctlNumber.iowr(KVMIO, nr, size);
     }
 
     // ---- struct sizes (bytes), checked by StructLayoutTest ----
@@ -134,6 +128,8 @@ public final class Ioctls {
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
     public static final int KVM_CAP_ENFORCE_PV_FEATURE_CPUID = 190;
     public static final int KVM_CAP_BINARY_STATS_FD = 203;
+    /** KVM_ENABLE_CAP(KVM_CAP_X2APIC_API) flags: 32-bit x2APIC IDs; no broadcast to ID 0xff in x2APIC mode. */
+    public static final long KVM_X2APIC_API_USE_32BIT_IDS = 1, KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK = 2;
 
     /** The only KVM API version there has ever been in mainline. */
     public static final int KVM_API_VERSION = 12;

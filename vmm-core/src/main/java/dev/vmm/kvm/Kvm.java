@@ -1,5 +1,6 @@
 package dev.vmm.kvm;
 
+import dev.vmm.host.LibC;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import dev.vmm.cpu.CpuidEntry;
@@ -9,9 +10,6 @@ import java.util.List;
 /** The KVM system handle ({@code /dev/kvm}): capability queries and VM creation. */
 public final class Kvm implements AutoCloseable {
     public static final String DEFAULT_PATH = "/dev/kvm";
-    private static final int ENOENT = 2;
-    private static final int EACCES = 13;
-    private static final int E2BIG = 7;
 
     private final int fd;
     private boolean closed;
@@ -30,11 +28,11 @@ public final class Kvm implements AutoCloseable {
         int fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
-            if (errno == ENOENT) {
+            if (errno == LibC.ENOENT) {
                 throw new KvmException("no " + path + ": KVM is not available on this machine"
                         + " (load kvm-intel/kvm-amd or enable virtualization)");
             }
-            if (errno == EACCES) {
+            if (errno == LibC.EACCES) {
                 throw new KvmException("permission denied on " + path + ": add your user to the 'kvm'"
                         + " group (sudo usermod -aG kvm $USER) or run as root");
             }
@@ -103,7 +101,7 @@ public final class Kvm implements AutoCloseable {
                 return Cpuid2.read(buf);
             }
             int errno = Native.getLastError();
-            if (errno != E2BIG) {
+            if (errno != LibC.E2BIG) {
                 throw new KvmException("KVM_GET_SUPPORTED_CPUID", errno);
             }
         }

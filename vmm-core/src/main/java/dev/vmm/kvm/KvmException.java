@@ -1,5 +1,6 @@
 package dev.vmm.kvm;
 
+import dev.vmm.host.Errno;
 /**
  * A failed KVM (or libc) call. The message names the operation and the errno, e.g.
  * {@code "KVM_CREATE_VCPU failed: EINVAL (22, Invalid argument)"}, because "ioctl failed"

@@ -1,5 +1,6 @@
 package dev.vmm.kvm;
 
+import dev.vmm.host.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

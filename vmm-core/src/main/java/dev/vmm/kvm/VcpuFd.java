@@ -1,5 +1,6 @@
 package dev.vmm.kvm;
 
+import dev.vmm.host.LibC;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -10,8 +11,6 @@ import java.util.List;
 
 /** A vCPU file descriptor plus its mapped {@link KvmRun} area. */
 public final class VcpuFd implements AutoCloseable {
-    private static final int E2BIG = 7;
-
     private final int fd;
     private final int id;
     private final KvmRun run;
@@ -133,7 +132,7 @@ public final class VcpuFd implements AutoCloseable {
                 return Cpuid2.read(buf);
             }
             int errno = Native.getLastError();
-            if (errno != E2BIG) {
+            if (errno != LibC.E2BIG) {
                 throw new KvmException("KVM_GET_CPUID2", errno);
             }
         }

@@ -1,5 +1,6 @@
 package dev.vmm.kvm;
 
+import dev.vmm.host.LibC;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;

@@ -2,8 +2,8 @@ package dev.vmm.memory;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import dev.vmm.kvm.Errno;
-import dev.vmm.kvm.LibC;
+import dev.vmm.host.Errno;
+import dev.vmm.host.LibC;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

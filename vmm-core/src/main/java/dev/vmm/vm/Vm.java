@@ -42,7 +42,6 @@ public final class Vm implements MachineControl, AutoCloseable {
     private static final long JOIN_MILLIS = 2000;
     /** QEMU's user-space IOAPIC has 24 pins; KVM reserves that many GSIs for it with a split irqchip. */
     public static final int IOAPIC_PINS = 24;
-    private static final long X2APIC_API_USE_32BIT_IDS = 1, X2APIC_API_DISABLE_BROADCAST_QUIRK = 2;
 
     private final Kvm kvm;
     private final VmFd vmFd;
@@ -152,7 +151,8 @@ public final class Vm implements MachineControl, AutoCloseable {
                 kvm.requireCapabilities(Ioctls.KVM_CAP_SPLIT_IRQCHIP);
                 vmFd.enableSplitIrqchip(IOAPIC_PINS);
                 if (kvm.checkExtension(Ioctls.KVM_CAP_X2APIC_API) > 0) {
-                    vmFd.enableCap(Ioctls.KVM_CAP_X2APIC_API, X2APIC_API_USE_32BIT_IDS | X2APIC_API_DISABLE_BROADCAST_QUIRK);
+                    vmFd.enableCap(Ioctls.KVM_CAP_X2APIC_API, Ioctls.KVM_X2APIC_API_USE_32BIT_IDS
+                            | Ioctls.KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK);
                 }
             } else {
                 vmFd.createIrqchip();

@@ -1,5 +1,6 @@
 package dev.vmm.kvm;
 
+import dev.vmm.host.LibC;
 import dev.vmm.cpu.CpuidEntry;
 import dev.vmm.memory.GuestMemory;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,7 @@
 package dev.vmm.devices;
 
 import dev.vmm.bus.PioDevice;
-import dev.vmm.kvm.LibC;
+import dev.vmm.host.LibC;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.vmm.devices;
 
 import dev.vmm.bus.PioDevice;
-import dev.vmm.kvm.LibC;
+import dev.vmm.host.LibC;
 import dev.vmm.memory.GuestMemory;
 
 /**

@@ -1,13 +1,10 @@
 package dev.vmm.devices;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import dev.vmm.kvm.Errno;
-import dev.vmm.kvm.LibC;
+import dev.vmm.host.LibC;
+import dev.vmm.host.Userfaultfd;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,38 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * deterministic.
  */
 final class UserfaultPages {
-    // linux/userfaultfd.h: _IOWR(0xAA, nr, size) and _IOR(0xAA, 0x01, 16)
-    private static final long UFFDIO_API = iowr(0x3F, 24);
-    private static final long UFFDIO_REGISTER = iowr(0x00, 32);
-    private static final long UFFDIO_UNREGISTER = (2L << 30) | (16L << 16) | (0xAAL << 8) | 0x01;
-    private static final long UFFDIO_COPY = iowr(0x03, 40);
-    private static final long UFFD_API = 0xAA;
-    private static final long UFFDIO_REGISTER_MODE_MISSING = 1;
-    private static final int UFFD_EVENT_PAGEFAULT = 0x12;
-    private static final int MSG_SIZE = 32;
     private static final long PAGE = 4096;
 
-    private final int fd;
+    private final Userfaultfd uffd;
     /** Saved contents by host page address, until the page's fault is served. */
     private final Map<Long, Memory> away = new ConcurrentHashMap<>();
 
-    private static long iowr(int nr, int size) {
-        return (3L << 30) | ((long) size << 16) | (0xAAL << 8) | nr;
-    }
-
     UserfaultPages() {
-        fd = (int) LibC.syscall(LibC.SYS_USERFAULTFD, LibC.O_CLOEXEC, 0, 0);
-        if (fd < 0) {
-            throw new IllegalStateException("userfaultfd: " + Errno.describe(Native.getLastError()));
-        }
-        Memory api = new Memory(24);
-        api.clear();
-        api.setLong(0, UFFD_API);
-        if (LibC.ioctl(fd, UFFDIO_API, api) != 0) {
-            int err = Native.getLastError();
-            LibC.close(fd);
-            throw new IllegalStateException("UFFDIO_API: " + Errno.describe(err));
-        }
+        uffd = Userfaultfd.open();
         Thread t = new Thread(this::serve, "vmm-userfault");
         t.setDaemon(true); // blocked in read(2) for the life of the process
         t.start();
@@ -65,12 +38,7 @@ final class UserfaultPages {
     boolean takeAway(long host) {
         Memory copy = new Memory(PAGE);
         copy.write(0, new Pointer(host).getByteArray(0, (int) PAGE), 0, (int) PAGE);
-        Memory reg = new Memory(32);
-        reg.clear();
-        reg.setLong(0, host);
-        reg.setLong(8, PAGE);
-        reg.setLong(16, UFFDIO_REGISTER_MODE_MISSING);
-        if (LibC.ioctl(fd, UFFDIO_REGISTER, reg) != 0) {
+        if (!uffd.registerMissing(host, PAGE)) {
             return false;
         }
         away.put(host, copy);
@@ -78,24 +46,20 @@ final class UserfaultPages {
     }
 
     private void serve() {
-        byte[] msg = new byte[MSG_SIZE];
-        while (LibC.read(fd, msg, MSG_SIZE) == MSG_SIZE) {
-            ByteBuffer b = ByteBuffer.wrap(msg).order(ByteOrder.LITTLE_ENDIAN);
-            if ((b.get(0) & 0xff) != UFFD_EVENT_PAGEFAULT) {
-                continue;
+        byte[] msg = new byte[Userfaultfd.SIZEOF_UFFD_MSG];
+        try {
+            while (true) {
+                long address = uffd.awaitPageFault(msg);
+                if (address < 0) {
+                    continue;
+                }
+                long page = address & ~(PAGE - 1);
+                Memory saved = away.remove(page);
+                uffd.copy(page, Pointer.nativeValue(saved != null ? saved : new Memory(PAGE)), PAGE);
+                uffd.unregister(page, PAGE);
             }
-            long page = b.getLong(16) & ~(PAGE - 1); // uffd_msg.arg.pagefault.address
-            Memory saved = away.remove(page);
-            Memory copy = new Memory(40);
-            copy.clear();
-            copy.setLong(0, page);
-            copy.setLong(8, Pointer.nativeValue(saved != null ? saved : new Memory(PAGE)));
-            copy.setLong(16, PAGE);
-            LibC.ioctl(fd, UFFDIO_COPY, copy); // wakes every thread waiting on the page
-            Memory range = new Memory(16);
-            range.setLong(0, page);
-            range.setLong(8, PAGE);
-            LibC.ioctl(fd, UFFDIO_UNREGISTER, range);
+        } catch (IllegalStateException e) {
+            // The descriptor can no longer be read: nothing more to serve.
         }
     }
 }

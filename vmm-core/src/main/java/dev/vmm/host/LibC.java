@@ -1,11 +1,12 @@
-package dev.vmm.kvm;
+package dev.vmm.host;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * The few libc functions the VMM needs, bound with JNA <em>direct mapping</em>
- * ({@link Native#register}): each call is a plain JNI native method, so the hot path
+ * The few libc functions the VMM needs, with the constants they take, bound with JNA <em>direct
+ * mapping</em> ({@link Native#register}). KVM's ioctls go through here too, but nothing here is
+ * about KVM. HostConstantsTest checks every constant against the C headers. Each call is a plain JNI native method, so the hot path
  * ({@code ioctl(fd, KVM_RUN, 0)}) does no reflection and allocates nothing.
  *
  * <p>Calls report failure the C way (return -1); the caller reads errno with
@@ -51,8 +52,11 @@ public final class LibC {
     public static final long SYS_TGKILL = 234;
     public static final long SYS_USERFAULTFD = 323;
 
+    public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int E2BIG = 7;
     public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
 
     public static native int open(String path, int flags);
 

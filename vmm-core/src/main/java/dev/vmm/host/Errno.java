@@ -1,4 +1,4 @@
-package dev.vmm.kvm;
+package dev.vmm.host;
 
 /** Symbolic names for the errno values KVM and libc plausibly return (Linux x86-64 numbering). */
 public final class Errno {
