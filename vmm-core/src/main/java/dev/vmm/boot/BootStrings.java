@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import java.nio.charset.StandardCharsets;
 
 /** NUL-terminated strings for guest structures. */
@@ -14,12 +15,12 @@ final class BootStrings {
         return out;
     }
 
-    /** The command line as it goes to {@link GuestLayout#CMDLINE}, length-checked. */
+    /** The command line as it goes to {@link PlatformLayout#CMDLINE}, length-checked. */
     static byte[] cmdline(String s) {
         byte[] out = cString(s);
-        if (out.length > GuestLayout.CMDLINE_MAX) {
+        if (out.length > PlatformLayout.CMDLINE_MAX) {
             throw new BootException("kernel command line is too long (" + (out.length - 1)
-                    + " bytes, at most " + (GuestLayout.CMDLINE_MAX - 1) + ")");
+                    + " bytes, at most " + (PlatformLayout.CMDLINE_MAX - 1) + ")");
         }
         return out;
     }

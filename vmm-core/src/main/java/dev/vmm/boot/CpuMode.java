@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 /** The processor mode a boot protocol hands over in. */
 public enum CpuMode {
     /**
@@ -11,8 +12,8 @@ public enum CpuMode {
     PROTECTED_32,
     /**
      * 64-bit long mode as the Linux boot protocol's 64-bit entry requires: CR0.PE|PG, CR4.PAE,
-     * EFER.LME|LMA, CR3 = {@link GuestLayout#PML4} (identity map of the first 4 GiB with 2 MiB
-     * pages, written by the loader), GDT at {@link GuestLayout#BOOT_GDT} with a flat 64-bit code
+     * EFER.LME|LMA, CR3 = {@link PlatformLayout#PML4} (identity map of the first 4 GiB with 2 MiB
+     * pages, written by the loader), GDT at {@link PlatformLayout#BOOT_GDT} with a flat 64-bit code
      * segment at {@link EntryState#LINUX_CODE_SELECTOR} and data at {@link EntryState#LINUX_DATA_SELECTOR};
      * interrupts off.
      */

@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.firmware.AcpiTables;
 import dev.vmm.firmware.E820Entry;
 import dev.vmm.firmware.MemoryMap;
@@ -147,7 +148,7 @@ public final class LinuxLoader {
         z.put(LOADFLAGS, (byte) (z.get(LOADFLAGS) | CAN_USE_HEAP | LOADED_HIGH));
         z.putShort(HEAP_END_PTR, (short) 0xfe00);
         z.putInt(CODE32_START, (int) KERNEL_LOAD);
-        z.putInt(CMD_LINE_PTR, (int) GuestLayout.CMDLINE);
+        z.putInt(CMD_LINE_PTR, (int) PlatformLayout.CMDLINE);
         z.putInt(BP_EXT_CMD_LINE_PTR, 0);
 
         List<MemoryWrite> writes = new ArrayList<>(kernelWrites);
@@ -170,16 +171,16 @@ public final class LinuxLoader {
             z.putLong(at, e.address()).putLong(at + 8, e.size()).putInt(at + 16, e.type());
             at += 20;
         }
-        AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
+        AcpiTables acpi = AcpiTables.build(options.apicIds(), PlatformLayout.ACPI_BASE);
         if (version >= 0x020e) {
             z.putLong(BP_ACPI_RSDP, acpi.rsdpAddress());
         }
-        writes.add(new MemoryWrite(GuestLayout.LINUX_BOOT_PARAMS, zeroPage));
-        writes.add(new MemoryWrite(GuestLayout.BOOT_GDT, gdt()));
-        writes.add(new MemoryWrite(GuestLayout.PML4, pageTables()));
-        writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
-        writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
-        EntryState state = new EntryState(CpuMode.LONG_64, entry, 0, 0, GuestLayout.LINUX_BOOT_PARAMS);
+        writes.add(new MemoryWrite(PlatformLayout.LINUX_BOOT_PARAMS, zeroPage));
+        writes.add(new MemoryWrite(PlatformLayout.BOOT_GDT, gdt()));
+        writes.add(new MemoryWrite(PlatformLayout.PML4, pageTables()));
+        writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
+        writes.add(new MemoryWrite(PlatformLayout.ACPI_BASE, acpi.blob()));
+        EntryState state = new EntryState(CpuMode.LONG_64, entry, 0, 0, PlatformLayout.LINUX_BOOT_PARAMS);
         return new BootPlan(writes, fills, state);
     }
 
@@ -210,14 +211,14 @@ public final class LinuxLoader {
 
     /** PML4 (one entry), PDPT (four entries), four page directories of 2 MiB pages: identity map 0-4 GiB. */
     static byte[] pageTables() {
-        int size = (int) (GuestLayout.PAGE_TABLES_END - GuestLayout.PML4);
+        int size = (int) (PlatformLayout.PAGE_TABLES_END - PlatformLayout.PML4);
         ByteBuffer t = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         long present = 0x3; // P | RW
-        t.putLong(0, GuestLayout.PDPT | present);
-        int pdptOff = (int) (GuestLayout.PDPT - GuestLayout.PML4);
-        int pdOff = (int) (GuestLayout.PAGE_DIRECTORIES - GuestLayout.PML4);
+        t.putLong(0, PlatformLayout.PDPT | present);
+        int pdptOff = (int) (PlatformLayout.PDPT - PlatformLayout.PML4);
+        int pdOff = (int) (PlatformLayout.PAGE_DIRECTORIES - PlatformLayout.PML4);
         for (int i = 0; i < 4; i++) {
-            t.putLong(pdptOff + 8 * i, (GuestLayout.PAGE_DIRECTORIES + 0x1000L * i) | present);
+            t.putLong(pdptOff + 8 * i, (PlatformLayout.PAGE_DIRECTORIES + 0x1000L * i) | present);
         }
         for (int i = 0; i < 4 * 512; i++) {
             t.putLong(pdOff + 8 * i, ((long) i << 21) | present | 0x80); // PS: 2 MiB page

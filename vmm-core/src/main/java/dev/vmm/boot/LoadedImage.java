@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.firmware.MemoryMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.List;
 /**
  * Kernel bytes placed in guest memory: the writes and BSS fills a loader produced for the
  * image itself. Placement is checked here once for every format: each range must be backed
- * by guest RAM and must stay clear of {@link GuestLayout#RESERVED}.
+ * by guest RAM and must stay clear of {@link PlatformLayout#RESERVED}.
  */
 record LoadedImage(List<MemoryWrite> writes, List<ZeroFill> zeroFills) {
 
@@ -40,7 +41,7 @@ record LoadedImage(List<MemoryWrite> writes, List<ZeroFill> zeroFills) {
                     "%s: kernel segment 0x%x-0x%x lies outside guest RAM (RAM size %s)",
                     fileName, gpa, gpa + length - 1, describeSize(options.ramSize())));
         }
-        for (GuestLayout.Reserved r : GuestLayout.RESERVED) {
+        for (PlatformLayout.Reserved r : PlatformLayout.RESERVED) {
             if (r.overlaps(gpa, length)) {
                 throw new BootException(String.format(
                         "%s: kernel segment 0x%x-0x%x overlaps the %s area 0x%x-0x%x",

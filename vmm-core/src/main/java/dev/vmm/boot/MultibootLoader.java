@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.firmware.AcpiTables;
 import dev.vmm.firmware.E820Entry;
 import dev.vmm.firmware.MemoryMap;
@@ -48,7 +49,7 @@ public final class MultibootLoader {
         }
 
         List<E820Entry> map = options.memoryMap();
-        long capacity = (GuestLayout.MULTIBOOT_MMAP_LIMIT - GuestLayout.MULTIBOOT_MMAP) / MultibootInfo.MMAP_ENTRY_SIZE;
+        long capacity = (PlatformLayout.MULTIBOOT_MMAP_LIMIT - PlatformLayout.MULTIBOOT_MMAP) / MultibootInfo.MMAP_ENTRY_SIZE;
         if (map.size() > capacity) {
             throw new BootException("memory map has too many entries (" + map.size() + ")");
         }
@@ -57,22 +58,22 @@ public final class MultibootLoader {
             mm.putInt(MultibootInfo.MMAP_ENTRY_SIZE - 4).putLong(e.address()).putLong(e.size()).putInt(e.type());
         }
         // mem_upper is the RAM from 1 MiB up to the first hole, as QEMU reports it.
-        long memUpper = (MemoryMap.lowRamEnd(options.ramSize()) - MemoryMap.HIGH_MEMORY_START) / 1024;
+        long memUpper = (MemoryMap.lowRamEnd(options.ramSize()) - PlatformLayout.HIGH_MEMORY_START) / 1024;
         MultibootInfo info = new MultibootInfo(
                 MultibootInfo.FLAG_MEMORY | MultibootInfo.FLAG_CMDLINE | MultibootInfo.FLAG_MMAP
                         | MultibootInfo.FLAG_BOOT_LOADER_NAME,
-                640, memUpper, GuestLayout.CMDLINE, mm.capacity(), GuestLayout.MULTIBOOT_MMAP,
-                GuestLayout.MULTIBOOT_LOADER_NAME);
-        AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
+                640, memUpper, PlatformLayout.CMDLINE, mm.capacity(), PlatformLayout.MULTIBOOT_MMAP,
+                PlatformLayout.MULTIBOOT_LOADER_NAME);
+        AcpiTables acpi = AcpiTables.build(options.apicIds(), PlatformLayout.ACPI_BASE);
 
         List<MemoryWrite> writes = new ArrayList<>(loaded.writes());
-        writes.add(new MemoryWrite(GuestLayout.MULTIBOOT_INFO, info.toBytes()));
-        writes.add(new MemoryWrite(GuestLayout.MULTIBOOT_MMAP, mm.array()));
-        writes.add(new MemoryWrite(GuestLayout.MULTIBOOT_LOADER_NAME, BootStrings.cString(BOOT_LOADER_NAME)));
-        writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(commandLine(options))));
-        writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
+        writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_INFO, info.toBytes()));
+        writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_MMAP, mm.array()));
+        writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_LOADER_NAME, BootStrings.cString(BOOT_LOADER_NAME)));
+        writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(commandLine(options))));
+        writes.add(new MemoryWrite(PlatformLayout.ACPI_BASE, acpi.blob()));
         EntryState state = new EntryState(CpuMode.PROTECTED_32, entry,
-                Integer.toUnsignedLong(MultibootInfo.BOOTLOADER_MAGIC), GuestLayout.MULTIBOOT_INFO, 0);
+                Integer.toUnsignedLong(MultibootInfo.BOOTLOADER_MAGIC), PlatformLayout.MULTIBOOT_INFO, 0);
         return new BootPlan(writes, loaded.zeroFills(), state);
     }
 

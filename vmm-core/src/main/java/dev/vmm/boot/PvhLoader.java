@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.firmware.AcpiTables;
 import dev.vmm.firmware.E820Entry;
 import java.nio.ByteBuffer;
@@ -47,7 +48,7 @@ public final class PvhLoader {
         LoadedImage image = LoadedImage.fromElf(elf, options);
 
         List<E820Entry> map = options.memoryMap();
-        long memmapCapacity = (GuestLayout.PVH_MEMMAP_LIMIT - GuestLayout.PVH_MEMMAP) / HvmStartInfo.MEMMAP_ENTRY_SIZE;
+        long memmapCapacity = (PlatformLayout.PVH_MEMMAP_LIMIT - PlatformLayout.PVH_MEMMAP) / HvmStartInfo.MEMMAP_ENTRY_SIZE;
         if (map.size() > memmapCapacity) {
             throw new BootException("memory map has too many entries (" + map.size() + ")");
         }
@@ -55,7 +56,7 @@ public final class PvhLoader {
         for (E820Entry e : map) {
             mm.putLong(e.address()).putLong(e.size()).putInt(e.type()).putInt(0);
         }
-        AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
+        AcpiTables acpi = AcpiTables.build(options.apicIds(), PlatformLayout.ACPI_BASE);
         List<MemoryWrite> writes = new ArrayList<>(image.writes());
         int modules = 0;
         byte[] initrd = options.initrd();
@@ -68,18 +69,18 @@ public final class PvhLoader {
             long addr = LinuxLoader.placeInitrd(initrd.length, 0xffffffffL, kernelEnd, options);
             ByteBuffer mod = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
             mod.putLong(addr).putLong(initrd.length).putLong(0).putLong(0);
-            writes.add(new MemoryWrite(GuestLayout.PVH_MODLIST, mod.array()));
+            writes.add(new MemoryWrite(PlatformLayout.PVH_MODLIST, mod.array()));
             writes.add(new MemoryWrite(addr, initrd));
             modules = 1;
         }
-        HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : GuestLayout.PVH_MODLIST,
-                GuestLayout.CMDLINE, acpi.rsdpAddress(), GuestLayout.PVH_MEMMAP, map.size());
+        HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : PlatformLayout.PVH_MODLIST,
+                PlatformLayout.CMDLINE, acpi.rsdpAddress(), PlatformLayout.PVH_MEMMAP, map.size());
 
-        writes.add(new MemoryWrite(GuestLayout.PVH_START_INFO, info.toBytes()));
-        writes.add(new MemoryWrite(GuestLayout.PVH_MEMMAP, mm.array()));
-        writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
-        writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
-        EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, GuestLayout.PVH_START_INFO, 0);
+        writes.add(new MemoryWrite(PlatformLayout.PVH_START_INFO, info.toBytes()));
+        writes.add(new MemoryWrite(PlatformLayout.PVH_MEMMAP, mm.array()));
+        writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
+        writes.add(new MemoryWrite(PlatformLayout.ACPI_BASE, acpi.blob()));
+        EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, PlatformLayout.PVH_START_INFO, 0);
         return new BootPlan(writes, image.zeroFills(), state);
     }
 }

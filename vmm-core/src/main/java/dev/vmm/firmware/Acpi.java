@@ -1,5 +1,6 @@
 package dev.vmm.firmware;
 
+import dev.vmm.platform.PlatformLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,6 @@ public final class Acpi {
     public static final int HEADER_SIZE = 36;
     public static final int RSDP_SIZE = 36;
     public static final int FADT_SIZE = 276;
-
-    public static final long LOCAL_APIC_ADDRESS = 0xFEE00000L;
-    public static final long IOAPIC_ADDRESS = 0xFEC00000L;
 
     /** FADT flag: no fixed-hardware (PM1, GPE, PM timer) — the guest must not touch PM ports. */
     public static final int FADT_HW_REDUCED_ACPI = 1 << 20;
@@ -75,14 +73,10 @@ public final class Acpi {
         b.putLong(140, dsdtAddress); // X_DSDT
         // HW-reduced ACPI has no PM1 block: the OS powers off by writing SLP_TYP|SLP_EN to the
         // sleep control register, here a byte-wide I/O port (the machine ends the VM on S5).
-        putGenericAddress(b, 244, SLEEP_CONTROL_PORT);
-        putGenericAddress(b, 256, SLEEP_STATUS_PORT);
+        putGenericAddress(b, 244, PlatformLayout.ACPI_SLEEP_CONTROL_PORT);
+        putGenericAddress(b, 256, PlatformLayout.ACPI_SLEEP_STATUS_PORT);
         return finish(b);
     }
-
-    /** I/O ports of the HW-reduced sleep control and status registers (free on a PC; QEMU's microvm uses MMIO). */
-    public static final int SLEEP_CONTROL_PORT = 0x600;
-    public static final int SLEEP_STATUS_PORT = 0x601;
 
     /** ACPI Generic Address Structure for one byte in system I/O space. */
     private static void putGenericAddress(ByteBuffer b, int offset, int port) {
@@ -111,7 +105,7 @@ public final class Acpi {
     /**
      * MADT: one enabled entry per vCPU, in vCPU order, ACPI processor UID = vCPU index: a Processor
      * Local APIC entry (type 0) for APIC IDs up to {@link #MAX_XAPIC_ID}, a Processor Local x2APIC
-     * entry (type 9) above; IOAPIC 0 at 0xFEC00000 with GSI base 0, and the ISA override
+     * entry (type 9) above; IOAPIC 0 at {@link PlatformLayout#IOAPIC_ADDRESS} with GSI base 0, and the ISA override
      * IRQ0 -> GSI2 that every PC has.
      */
     public static byte[] madt(List<Integer> apicIds) {
@@ -122,7 +116,7 @@ public final class Acpi {
         int xapic = apicIds.size() - x2;
         int length = HEADER_SIZE + 8 + xapic * 8 + x2 * 16 + 12 + 10;
         ByteBuffer b = header("APIC", length, 5);
-        b.putInt(36, (int) LOCAL_APIC_ADDRESS);
+        b.putInt(36, (int) PlatformLayout.LOCAL_APIC_ADDRESS);
         b.putInt(40, MADT_PCAT_COMPAT);
         b.position(44);
         for (int i = 0; i < apicIds.size(); i++) {
@@ -141,11 +135,11 @@ public final class Acpi {
         }
         b.put((byte) 1).put((byte) 12); // I/O APIC
         b.put((byte) 0).put((byte) 0); // id 0, reserved
-        b.putInt((int) IOAPIC_ADDRESS);
+        b.putInt((int) PlatformLayout.IOAPIC_ADDRESS);
         b.putInt(0); // GSI base
         b.put((byte) 2).put((byte) 10); // Interrupt Source Override
-        b.put((byte) 0).put((byte) 0); // bus ISA, source IRQ0
-        b.putInt(2); // -> GSI 2 (the PIT is wired to IOAPIC pin 2)
+        b.put((byte) 0).put((byte) PlatformLayout.PIT_ISA_IRQ); // bus ISA, source IRQ0
+        b.putInt(PlatformLayout.PIT_GSI); // -> GSI 2 (the PIT is wired to IOAPIC pin 2)
         b.putShort((short) 0); // flags: conforms to bus polarity/trigger
         return finish(b);
     }

@@ -1,5 +1,6 @@
 package dev.vmm.memory;
 
+import dev.vmm.platform.PlatformLayout;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dev.vmm.host.Errno;
@@ -25,10 +26,6 @@ import java.util.List;
  */
 public final class GuestMemory implements AutoCloseable {
     public static final long PAGE_SIZE = 4096;
-    /** Start of the 32-bit PCI hole (as QEMU's pc machine): RAM below stops at 3 GiB... */
-    public static final long PCI_HOLE_START = 0xC000_0000L;
-    /** ...and the rest continues at 4 GiB. */
-    public static final long HIGH_RAM_START = 0x1_0000_0000L;
 
     private final List<MemoryRegion> regions;
     /** The RAM file's descriptor (file-backed RAM), else -1; region i starts at its fileOffsets[i]. */
@@ -49,10 +46,10 @@ public final class GuestMemory implements AutoCloseable {
     public static List<long[]> layout(long ramSize) {
         validateSize(ramSize);
         List<long[]> out = new ArrayList<>(2);
-        long low = Math.min(ramSize, PCI_HOLE_START);
+        long low = Math.min(ramSize, PlatformLayout.PCI_HOLE_START);
         out.add(new long[] {0, low});
         if (ramSize > low) {
-            out.add(new long[] {HIGH_RAM_START, ramSize - low});
+            out.add(new long[] {PlatformLayout.HIGH_RAM_START, ramSize - low});
         }
         return out;
     }

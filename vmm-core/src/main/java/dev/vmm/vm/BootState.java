@@ -2,7 +2,7 @@ package dev.vmm.vm;
 
 import dev.vmm.boot.BootPlan;
 import dev.vmm.boot.EntryState;
-import dev.vmm.boot.GuestLayout;
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.boot.LinuxLoader;
 import dev.vmm.boot.MemoryWrite;
 import dev.vmm.boot.ZeroFill;
@@ -58,8 +58,8 @@ public final class BootState {
                 s.cs = Segment.code64(EntryState.LINUX_CODE_SELECTOR);
                 s.setDataSegments(Segment.flatData32(EntryState.LINUX_DATA_SELECTOR));
                 s.tr = new Segment(0, 0xffff, 0, 11, true, 0, false, false, false, false, false, false);
-                s.gdt = new Dtable(GuestLayout.BOOT_GDT, LinuxLoader.GDT_LIMIT);
-                s.cr3 = GuestLayout.PML4;
+                s.gdt = new Dtable(PlatformLayout.BOOT_GDT, LinuxLoader.GDT_LIMIT);
+                s.cr3 = PlatformLayout.PML4;
                 s.cr4 = Sregs.CR4_PAE;
                 s.cr0 = s.cr0 | Sregs.CR0_PE | Sregs.CR0_PG;
                 s.efer = Sregs.EFER_LME | Sregs.EFER_LMA;

@@ -1,5 +1,6 @@
 package dev.vmm.vm;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.IoBus;
 import dev.vmm.bus.MmioBus;
 import dev.vmm.cpu.IrqchipMode;
@@ -36,12 +37,7 @@ import java.util.function.Supplier;
  * vCPUs are then kicked out of {@code KVM_RUN}.
  */
 public final class Vm implements MachineControl, AutoCloseable {
-    /** KVM on Intel needs three pages for the TSS and one for the identity map, below 4 GiB, outside RAM. */
-    private static final long TSS_ADDRESS = 0xfffbd000L;
-    private static final long IDENTITY_MAP_ADDRESS = 0xfffbc000L;
     private static final long JOIN_MILLIS = 2000;
-    /** QEMU's user-space IOAPIC has 24 pins; KVM reserves that many GSIs for it with a split irqchip. */
-    public static final int IOAPIC_PINS = 24;
 
     private final Kvm kvm;
     private final VmFd vmFd;
@@ -145,11 +141,11 @@ public final class Vm implements MachineControl, AutoCloseable {
                 }
             }
             vmFd = kvm.createVm();
-            vmFd.setTssAddr(TSS_ADDRESS);
-            vmFd.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
+            vmFd.setTssAddr(PlatformLayout.KVM_TSS_ADDRESS);
+            vmFd.setIdentityMapAddr(PlatformLayout.KVM_IDENTITY_MAP_ADDRESS);
             if (irqchip == IrqchipMode.SPLIT) {
                 kvm.requireCapabilities(Ioctls.KVM_CAP_SPLIT_IRQCHIP);
-                vmFd.enableSplitIrqchip(IOAPIC_PINS);
+                vmFd.enableSplitIrqchip(PlatformLayout.IOAPIC_PINS);
                 if (kvm.checkExtension(Ioctls.KVM_CAP_X2APIC_API) > 0) {
                     vmFd.enableCap(Ioctls.KVM_CAP_X2APIC_API, Ioctls.KVM_X2APIC_API_USE_32BIT_IDS
                             | Ioctls.KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK);

@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,13 +48,13 @@ class LinuxLoaderTest {
                 .withInitrd(new byte[10000]));
         assertEquals(CpuMode.LONG_64, plan.entry().mode());
         assertEquals(0x100200, plan.entry().rip());
-        assertEquals(GuestLayout.LINUX_BOOT_PARAMS, plan.entry().rsi());
+        assertEquals(PlatformLayout.LINUX_BOOT_PARAMS, plan.entry().rsi());
         assertEquals(4096, at(plan, 0x100000).length());
-        ByteBuffer z = ByteBuffer.wrap(at(plan, GuestLayout.LINUX_BOOT_PARAMS).data()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer z = ByteBuffer.wrap(at(plan, PlatformLayout.LINUX_BOOT_PARAMS).data()).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(LinuxLoader.HDRS_MAGIC, z.getInt(0x202));
         assertEquals(0xff, z.get(0x210) & 0xff);
         assertTrue((z.get(0x211) & 0x80) != 0);
-        assertEquals(GuestLayout.CMDLINE, z.getInt(0x228));
+        assertEquals(PlatformLayout.CMDLINE, z.getInt(0x228));
         long initrd = Integer.toUnsignedLong(z.getInt(0x218));
         assertEquals(10000, z.getInt(0x21c));
         assertEquals(((256L << 20) - 10000) & ~0xfffL, initrd);
@@ -62,11 +63,11 @@ class LinuxLoaderTest {
         assertEquals(0, z.getLong(0x2d0));
         assertEquals(0x9fc00, z.getLong(0x2d8));
         assertEquals(1, z.getInt(0x2e0));
-        assertEquals(GuestLayout.ACPI_BASE, z.getLong(0x70));
-        assertArrayEquals(new byte[] {'c', 'o', 'n'}, java.util.Arrays.copyOf(at(plan, GuestLayout.CMDLINE).data(), 3));
-        ByteBuffer pt = ByteBuffer.wrap(at(plan, GuestLayout.PML4).data()).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(GuestLayout.PDPT | 3, pt.getLong(0));
-        long lastPde = pt.getLong((int) (GuestLayout.PAGE_DIRECTORIES - GuestLayout.PML4) + 8 * 2047);
+        assertEquals(PlatformLayout.ACPI_BASE, z.getLong(0x70));
+        assertArrayEquals(new byte[] {'c', 'o', 'n'}, java.util.Arrays.copyOf(at(plan, PlatformLayout.CMDLINE).data(), 3));
+        ByteBuffer pt = ByteBuffer.wrap(at(plan, PlatformLayout.PML4).data()).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(PlatformLayout.PDPT | 3, pt.getLong(0));
+        long lastPde = pt.getLong((int) (PlatformLayout.PAGE_DIRECTORIES - PlatformLayout.PML4) + 8 * 2047);
         assertEquals(0xffe00000L | 0x83, lastPde);
     }
 

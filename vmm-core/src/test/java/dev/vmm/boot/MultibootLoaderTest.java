@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import static dev.vmm.boot.PvhLoaderTest.at;
 import static dev.vmm.boot.TestElf.u32;
 import static dev.vmm.boot.TestElf.u64;
@@ -28,24 +29,24 @@ class MultibootLoaderTest {
         assertEquals(CpuMode.PROTECTED_32, plan.entry().mode());
         assertEquals(0x10000C, plan.entry().rip());
         assertEquals(0x2BADB002L, plan.entry().rax());
-        assertEquals(GuestLayout.MULTIBOOT_INFO, plan.entry().rbx());
+        assertEquals(PlatformLayout.MULTIBOOT_INFO, plan.entry().rbx());
         assertArrayEquals(new byte[] {9, 9, 9, 9}, at(plan, 0x100000));
         assertEquals(List.of(new ZeroFill(0x100004, 0x1000 - 4)), plan.zeroFills());
 
-        byte[] info = at(plan, GuestLayout.MULTIBOOT_INFO);
+        byte[] info = at(plan, PlatformLayout.MULTIBOOT_INFO);
         assertEquals(MultibootInfo.SIZE, info.length);
         assertEquals(1 | 4 | 64 | 512, u32(info, 0));
         assertEquals(640, u32(info, 4));
         assertEquals((128 << 10) - 1024, u32(info, 8));
-        assertEquals(GuestLayout.CMDLINE, u32(info, 16));
+        assertEquals(PlatformLayout.CMDLINE, u32(info, 16));
         assertEquals(opts.memoryMap().size() * 24, u32(info, 44));
-        assertEquals(GuestLayout.MULTIBOOT_MMAP, u32(info, 48));
-        assertEquals(GuestLayout.MULTIBOOT_LOADER_NAME, u32(info, 64));
+        assertEquals(PlatformLayout.MULTIBOOT_MMAP, u32(info, 48));
+        assertEquals(PlatformLayout.MULTIBOOT_LOADER_NAME, u32(info, 64));
 
-        assertArrayEquals("guest/test.elf verbose\0".getBytes(StandardCharsets.US_ASCII), at(plan, GuestLayout.CMDLINE));
-        assertArrayEquals("vmm\0".getBytes(StandardCharsets.US_ASCII), at(plan, GuestLayout.MULTIBOOT_LOADER_NAME));
+        assertArrayEquals("guest/test.elf verbose\0".getBytes(StandardCharsets.US_ASCII), at(plan, PlatformLayout.CMDLINE));
+        assertArrayEquals("vmm\0".getBytes(StandardCharsets.US_ASCII), at(plan, PlatformLayout.MULTIBOOT_LOADER_NAME));
 
-        byte[] mm = at(plan, GuestLayout.MULTIBOOT_MMAP);
+        byte[] mm = at(plan, PlatformLayout.MULTIBOOT_MMAP);
         for (int i = 0; i < opts.memoryMap().size(); i++) {
             E820Entry e = opts.memoryMap().get(i);
             assertEquals(20, u32(mm, i * 24));
@@ -63,7 +64,7 @@ class MultibootLoaderTest {
     @Test
     void memUpperCappedBelow3GiB() {
         BootPlan plan = KernelLoader.load(elfKernel(), BootOptions.of("k", "", 6L << 30, 1));
-        assertEquals((0xC0000000L - 0x100000) / 1024, Integer.toUnsignedLong(u32(at(plan, GuestLayout.MULTIBOOT_INFO), 8)));
+        assertEquals((0xC0000000L - 0x100000) / 1024, Integer.toUnsignedLong(u32(at(plan, PlatformLayout.MULTIBOOT_INFO), 8)));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vmm.boot;
 
+import dev.vmm.platform.PlatformLayout;
 import static dev.vmm.boot.TestElf.u32;
 import static dev.vmm.boot.TestElf.u64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -28,24 +29,24 @@ class PvhLoaderTest {
 
         assertEquals(CpuMode.PROTECTED_32, plan.entry().mode());
         assertEquals(0x100000, plan.entry().rip());
-        assertEquals(GuestLayout.PVH_START_INFO, plan.entry().rbx());
+        assertEquals(PlatformLayout.PVH_START_INFO, plan.entry().rbx());
         assertArrayEquals(code, at(plan, 0x100000));
         assertEquals(List.of(new ZeroFill(0x100003, 0x3000 - 3)), plan.zeroFills());
 
-        byte[] si = at(plan, GuestLayout.PVH_START_INFO);
+        byte[] si = at(plan, PlatformLayout.PVH_START_INFO);
         assertEquals(HvmStartInfo.SIZE, si.length);
         assertEquals(0x336ec578, u32(si, 0));
         assertEquals(1, u32(si, 4));
         assertEquals(0, u32(si, 8));
         assertEquals(0, u32(si, 12));
         assertEquals(0, u64(si, 16));
-        assertEquals(GuestLayout.CMDLINE, u64(si, 24));
-        assertEquals(GuestLayout.ACPI_BASE, u64(si, 32));
-        assertEquals(GuestLayout.PVH_MEMMAP, u64(si, 40));
+        assertEquals(PlatformLayout.CMDLINE, u64(si, 24));
+        assertEquals(PlatformLayout.ACPI_BASE, u64(si, 32));
+        assertEquals(PlatformLayout.PVH_MEMMAP, u64(si, 40));
         assertEquals(opts.memoryMap().size(), u32(si, 48));
         assertEquals(0, u32(si, 52));
 
-        byte[] mm = at(plan, GuestLayout.PVH_MEMMAP);
+        byte[] mm = at(plan, PlatformLayout.PVH_MEMMAP);
         assertEquals(opts.memoryMap().size() * 24, mm.length);
         for (int i = 0; i < opts.memoryMap().size(); i++) {
             E820Entry e = opts.memoryMap().get(i);
@@ -54,9 +55,9 @@ class PvhLoaderTest {
             assertEquals(e.type(), u32(mm, i * 24 + 16));
             assertEquals(0, u32(mm, i * 24 + 20));
         }
-        assertArrayEquals("console=ttyS0\0".getBytes(StandardCharsets.US_ASCII), at(plan, GuestLayout.CMDLINE));
+        assertArrayEquals("console=ttyS0\0".getBytes(StandardCharsets.US_ASCII), at(plan, PlatformLayout.CMDLINE));
         assertArrayEquals("RSD PTR ".getBytes(StandardCharsets.US_ASCII),
-                java.util.Arrays.copyOf(at(plan, GuestLayout.ACPI_BASE), 8));
+                java.util.Arrays.copyOf(at(plan, PlatformLayout.ACPI_BASE), 8));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vmm.firmware;
 
+import dev.vmm.platform.PlatformLayout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,9 +64,9 @@ class AcpiTest {
         assertEquals(0xF0200L, le(f).getLong(140));
         // SLEEP_CONTROL_REG and SLEEP_STATUS_REG: system I/O, 8 bits, byte access, at the two ports.
         assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 244, 248));
-        assertEquals(Acpi.SLEEP_CONTROL_PORT, le(f).getLong(248));
+        assertEquals(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, le(f).getLong(248));
         assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 256, 260));
-        assertEquals(Acpi.SLEEP_STATUS_PORT, le(f).getLong(260));
+        assertEquals(PlatformLayout.ACPI_SLEEP_STATUS_PORT, le(f).getLong(260));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vmm.memory;
 
+import dev.vmm.platform.PlatformLayout;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -130,9 +131,9 @@ class GuestMemoryTest {
         long size = 3 * GIB + 2 * MIB; // both regions: [0, 3G) at file offset 0, [4G, 4G+2M) at 3G (sparse file)
         try (GuestMemory m = GuestMemory.createFileBacked(size, file)) {
             assertTrue(m.backingFd() >= 0);
-            assertEquals(3 * GIB, m.fileOffset(GuestMemory.HIGH_RAM_START));
+            assertEquals(3 * GIB, m.fileOffset(PlatformLayout.HIGH_RAM_START));
             m.writeU64(0x1000, 0x1122334455667788L);
-            m.writeU64(GuestMemory.HIGH_RAM_START + 8, 0x0102030405060708L);
+            m.writeU64(PlatformLayout.HIGH_RAM_START + 8, 0x0102030405060708L);
             try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
                 assertEquals(size, f.length());
                 f.seek(0x1000);

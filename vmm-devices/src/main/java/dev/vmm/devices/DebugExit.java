@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.MachineControl;
 import dev.vmm.bus.PioDevice;
 
@@ -9,8 +10,8 @@ import dev.vmm.bus.PioDevice;
  * which the CLI reproduces with {@code --exit-code qemu}.
  */
 public final class DebugExit implements PioDevice {
-    public static final int PORT = 0xf4;
-    public static final int SIZE = 4;
+    public static final int PORT = PlatformLayout.DEBUG_EXIT_PORT;
+    public static final int SIZE = PlatformLayout.DEBUG_EXIT_SIZE;
 
     private final MachineControl machine;
 

@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.PioDevice;
 
 import java.nio.ByteBuffer;
@@ -14,8 +15,8 @@ import java.util.Map;
  * CPU count and RAM size from here, so the keys and encodings follow QEMU (little-endian).
  */
 public final class FwCfg implements PioDevice {
-    public static final int SELECTOR_PORT = 0x510;
-    public static final int DATA_PORT = 0x511;
+    public static final int SELECTOR_PORT = PlatformLayout.FW_CFG_SELECTOR_PORT;
+    public static final int DATA_PORT = PlatformLayout.FW_CFG_DATA_PORT;
 
     public static final int KEY_SIGNATURE = 0x00;
     public static final int KEY_ID = 0x01;

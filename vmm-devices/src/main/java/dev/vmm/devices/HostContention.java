@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.PioDevice;
 import dev.vmm.host.LibC;
 
@@ -33,8 +34,8 @@ import java.nio.file.Path;
  * </ul>
  */
 public final class HostContention implements PioDevice {
-    public static final int BASE = 0x5e0;
-    public static final int SIZE = 8;
+    public static final int BASE = PlatformLayout.HOST_CONTENTION_PORT;
+    public static final int SIZE = PlatformLayout.HOST_CONTENTION_SIZE;
     public static final int CMD_START = 1;
     public static final int CMD_STOP = 2;
     public static final int STATUS_IDLE = 0;

@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.MachineControl;
 import dev.vmm.bus.PioDevice;
 
@@ -10,8 +11,8 @@ import dev.vmm.bus.PioDevice;
  * and ignores writes. There is no keyboard behind it.
  */
 public final class I8042 implements PioDevice {
-    public static final int DATA_PORT = 0x60;
-    public static final int COMMAND_PORT = 0x64;
+    public static final int DATA_PORT = PlatformLayout.I8042_DATA_PORT;
+    public static final int COMMAND_PORT = PlatformLayout.I8042_COMMAND_PORT;
     public static final int CMD_RESET = 0xFE;
 
     private final MachineControl machine;

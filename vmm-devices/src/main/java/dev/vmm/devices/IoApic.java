@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.IrqLine;
 import dev.vmm.bus.MmioDevice;
 import dev.vmm.bus.MsiSink;
@@ -18,9 +19,9 @@ import dev.vmm.bus.MsiSink;
  * with KVM_SIGNAL_MSI; a level-triggered source that stays asserted is not re-delivered.
  */
 public final class IoApic implements MmioDevice {
-    public static final long BASE = 0xfec00000L;
-    public static final long SIZE = 0x1000;
-    public static final int PINS = 24;
+    public static final long BASE = PlatformLayout.IOAPIC_ADDRESS;
+    public static final long SIZE = PlatformLayout.IOAPIC_SIZE;
+    public static final int PINS = PlatformLayout.IOAPIC_PINS;
 
     private static final int REG_ID = 0x00;
     private static final int REG_VERSION = 0x01;

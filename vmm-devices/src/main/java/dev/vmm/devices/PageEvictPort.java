@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.PioDevice;
 import dev.vmm.host.LibC;
 import dev.vmm.memory.GuestMemory;
@@ -21,8 +22,8 @@ import dev.vmm.memory.GuestMemory;
  * lost: they are in the file and come back on the next access.
  */
 public final class PageEvictPort implements PioDevice {
-    public static final int PORT = 0x530;
-    public static final int SIZE = 4;
+    public static final int PORT = PlatformLayout.PAGE_EVICT_PORT;
+    public static final int SIZE = PlatformLayout.PAGE_EVICT_SIZE;
     public static final int NONE = 0;
     public static final int EVICTED = 1;
     public static final int STILL_RESIDENT = 2;

@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.PioDevice;
 
 /**
@@ -7,7 +8,7 @@ import dev.vmm.bus.PioDevice;
  * Accepted and ignored silently so it does not flood the debug log.
  */
 public final class PostCodePort implements PioDevice {
-    public static final int PORT = 0x80;
+    public static final int PORT = PlatformLayout.POST_CODE_PORT;
 
     @Override
     public int read(int port, int size) {

@@ -1,5 +1,6 @@
 package dev.vmm.devices;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.bus.IrqLine;
 import dev.vmm.bus.PioDevice;
 
@@ -16,9 +17,9 @@ import java.util.ArrayDeque;
  * driver tests it while detecting the port.
  */
 public final class Uart8250 implements PioDevice {
-    public static final int COM1_BASE = 0x3f8;
-    public static final int COM1_IRQ = 4;
-    public static final int PORT_COUNT = 8;
+    public static final int COM1_BASE = PlatformLayout.COM1_PORT;
+    public static final int COM1_IRQ = PlatformLayout.COM1_IRQ;
+    public static final int PORT_COUNT = PlatformLayout.COM1_SIZE;
 
     private static final int LSR_DATA_READY = 0x01;
     private static final int LSR_THR_EMPTY = 0x20;

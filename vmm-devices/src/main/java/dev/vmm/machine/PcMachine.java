@@ -1,5 +1,6 @@
 package dev.vmm.machine;
 
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.boot.BootException;
 import dev.vmm.boot.BootOptions;
 import dev.vmm.boot.BootPlan;
@@ -16,7 +17,6 @@ import dev.vmm.devices.HostContention;
 import dev.vmm.devices.AcpiSleepControl;
 import dev.vmm.devices.I8042;
 import dev.vmm.devices.PageEvictPort;
-import dev.vmm.firmware.Acpi;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
 import dev.vmm.vm.BootState;
@@ -114,7 +114,8 @@ public final class PcMachine implements AutoCloseable {
             I8042 i8042 = new I8042(vm);
             vm.io().register(I8042.DATA_PORT, 1, i8042);
             vm.io().register(I8042.COMMAND_PORT, 1, i8042);
-            vm.io().register(Acpi.SLEEP_CONTROL_PORT, 2, new AcpiSleepControl(Acpi.SLEEP_CONTROL_PORT, vm));
+            vm.io().register(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, 2,
+                    new AcpiSleepControl(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, vm));
             vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
             if (config.hostContention()) {
                 vm.io().register(HostContention.BASE, HostContention.SIZE, new HostContention());
