@@ -108,7 +108,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MachineConfig config = toConfig();
+        MachineConfig config = toConfig().withNoReboot(noReboot);
         ChardevSpec qmpSpec = qmp == null ? null : parseSpec("--qmp", qmp);
         ChardevSpec serialSpec = switch (serial) {
             case "stdio", "null", "none" -> null;
@@ -133,7 +133,6 @@ public final class RunCommand implements Callable<Integer> {
                 if (verbose) {
                     System.err.println("vmm: booting " + config.kernel() + " as " + machine.bootFormat().description());
                 }
-                machine.vm().setNoReboot(noReboot);
                 if (evictPort) {
                     try {
                         machine.enablePageEvictPort();
@@ -148,7 +147,7 @@ public final class RunCommand implements Callable<Integer> {
                 if (qmpSpec != null) {
                     QmpServer server = new QmpServer(qmpSpec, monitor);
                     qmpServer = server;
-                    machine.vm().setResetListener(() -> {
+                    machine.vm().addResetListener(() -> {
                         boolean host = monitor.takeHostReset();
                         server.emit("RESET", QmpServer.data().put("guest", !host)
                                 .put("reason", host ? "host-qmp-system-reset" : "guest-reset"));

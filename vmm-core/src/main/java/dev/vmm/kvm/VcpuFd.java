@@ -101,17 +101,25 @@ public final class VcpuFd implements AutoCloseable {
 
     /** KVM_SET_MSRS; throws if KVM did not accept all of them (it returns how many it set). */
     public void setMsrs(List<Msr> msrs) {
+        int n = setMsrsUntilRejected(msrs);
+        if (n != msrs.size()) {
+            throw new KvmException("KVM_SET_MSRS set only " + n + " of " + msrs.size()
+                    + " MSRs; rejected MSR 0x" + Integer.toHexString(msrs.get(n).index()));
+        }
+    }
+
+    /**
+     * KVM_SET_MSRS as KVM does it: sets the MSRs in order and stops at the first one the host does
+     * not know or lets be written. Returns how many were set; throws only when the ioctl fails.
+     */
+    public int setMsrsUntilRejected(List<Msr> msrs) {
         Memory m = msrBuffer(msrs.size());
         for (int i = 0; i < msrs.size(); i++) {
             long o = Ioctls.SIZEOF_KVM_MSRS + (long) i * Msr.SIZE;
             m.setInt(o, msrs.get(i).index());
             m.setLong(o + 8, msrs.get(i).value());
         }
-        int n = ioctl("KVM_SET_MSRS", Ioctls.KVM_SET_MSRS, m);
-        if (n != msrs.size()) {
-            throw new KvmException("KVM_SET_MSRS set only " + n + " of " + msrs.size()
-                    + " MSRs; rejected MSR 0x" + Integer.toHexString(msrs.get(n).index()));
-        }
+        return ioctl("KVM_SET_MSRS", Ioctls.KVM_SET_MSRS, m);
     }
 
     private static Memory msrBuffer(int n) {

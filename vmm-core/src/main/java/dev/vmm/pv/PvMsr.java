@@ -1,6 +1,10 @@
 package dev.vmm.pv;
 
 import dev.vmm.cpu.PvFeature;
+import dev.vmm.kvm.Msr;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The MSRs of KVM's PV features (Linux Documentation/virt/kvm/x86/msr.rst; facts in
@@ -45,6 +49,23 @@ public enum PvMsr {
     public boolean isGpaWithEnable() {
         return this == SYSTEM_TIME || this == SYSTEM_TIME_NEW || this == ASYNC_PF_EN || this == STEAL_TIME
                 || this == PV_EOI_EN;
+    }
+
+    /**
+     * QEMU's value for this MSR after a reset (kvm_arch_reset_vcpu / kvm_put_msrs): 0, which
+     * turns the feature off, except MSR_KVM_POLL_CONTROL, which goes to 1 (host-side polling on).
+     */
+    public long resetValue() {
+        return this == POLL_CONTROL ? 1 : 0;
+    }
+
+    /** Every PV MSR with its {@link #resetValue()}. */
+    public static List<Msr> resetValues() {
+        List<Msr> out = new ArrayList<>();
+        for (PvMsr m : values()) {
+            out.add(new Msr(m.index, m.resetValue()));
+        }
+        return out;
     }
 
     public static PvMsr byIndex(int index) {

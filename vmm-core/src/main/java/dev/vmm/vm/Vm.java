@@ -8,12 +8,7 @@ import dev.vmm.kvm.Ioctls;
 import dev.vmm.bus.IrqLine;
 import dev.vmm.bus.MachineControl;
 import dev.vmm.cpu.CpuidEntry;
-import dev.vmm.kvm.Fpu;
 import dev.vmm.kvm.Kvm;
-import dev.vmm.kvm.MpState;
-import dev.vmm.kvm.Msr;
-import dev.vmm.kvm.Regs;
-import dev.vmm.kvm.Sregs;
 import dev.vmm.kvm.VcpuFd;
 import dev.vmm.kvm.VmFd;
 import dev.vmm.memory.GuestMemory;
@@ -23,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -30,22 +26,27 @@ import java.util.function.Supplier;
 
 /**
  * A KVM virtual machine: guest memory registered as slots, the in-kernel interrupt controllers
- * (PIC, IOAPIC, LAPICs) and PIT, the vCPUs and their threads, and the port-I/O bus.
+ * (PIC, IOAPIC, LAPICs) and PIT, the vCPUs and their threads, and the port-I/O and MMIO buses.
+ * It is built from a {@link VmSpec} and has no configuration setters; the jobs around it are
+ * their own classes: {@link Vcpu} (a vCPU thread and its exits), {@link PowerOnReset} (what a
+ * reset restores), {@link KvmMsiSink} (MSI delivery for the split irqchip).
  *
- * <p>Lifecycle: created (configure memory, CPUID, registers) → {@link #start} → running until the
- * first vCPU reports an outcome (or {@link #close}) → stopped. The first outcome wins; the others
- * vCPUs are then kicked out of {@code KVM_RUN}.
+ * <p>Lifecycle: created (configure CPUID, registers) → {@link #start} → running until the
+ * first vCPU reports an outcome (or {@link #close}) → stopped. The first outcome wins; the other
+ * vCPUs are then kicked out of {@code KVM_RUN}. Pause and reset park every vCPU outside
+ * {@code KVM_RUN} first.
  */
 public final class Vm implements MachineControl, AutoCloseable {
     private static final long JOIN_MILLIS = 2000;
+    private static final long PARK_POLL_MILLIS = 50;
 
     private final Kvm kvm;
     private final VmFd vmFd;
     private final GuestMemory memory;
     private final IoBus io = new IoBus();
     private final MmioBus mmio = new MmioBus();
-    private final IrqchipMode irqchip;
-    private volatile boolean msiExtendedDestination;
+    private final VmSpec spec;
+    private final PowerOnReset powerOnReset;
     private final List<Vcpu> vcpus = new ArrayList<>();
     /** KVM vcpu id = APIC ID of each vCPU, by index. */
     private final List<Integer> apicIds = new ArrayList<>();
@@ -53,38 +54,20 @@ public final class Vm implements MachineControl, AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean started;
 
-    /** PV MSRs that QEMU resets to 0 (kvm_arch_reset_vcpu / kvm_put_msrs): pvclock, async PF, steal time, PV EOI, PV IPI... */
-    static final int[] PV_MSRS_RESET_TO_ZERO = {
-            0x11, 0x12, 0x4b564d00, 0x4b564d01, 0x4b564d02, 0x4b564d03, 0x4b564d04, 0x4b564d06, 0x4b564d07};
-    /** MSR_KVM_POLL_CONTROL: QEMU resets it to 1 (host-side polling enabled). */
-    static final int MSR_KVM_POLL_CONTROL = 0x4b564d05;
-    /** More resets than this in one run end it as a failure (a guest stuck in a reset loop). */
-    public static final int MAX_RESETS = 100;
-    private static final long PARK_POLL_MILLIS = 50;
-
-    /** Power-on state of each vCPU, taken at {@link #start}; written back on reset. */
-    private record VcpuSnapshot(Regs regs, Sregs sregs, Fpu fpu, byte[] lapic, MpState mpState) {
-    }
-
-    private final List<VcpuSnapshot> snapshots = new ArrayList<>();
-    /** Power-on state of the in-kernel PICs and IOAPIC (irqchip on only), written back on reset. */
-    private final List<byte[]> irqchipSnapshots = new ArrayList<>();
     private final Object pauseLock = new Object();
     private volatile boolean pauseRequested;
     private volatile boolean userPaused;
     private boolean resetInProgress;
-    private volatile Runnable resetListener;
+    private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
     private int parked;
     private long pauseGeneration;
-    private volatile Runnable reloadHook;
-    private volatile boolean noReboot;
-    private volatile int resetCount;
 
-    private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory, IrqchipMode irqchip) {
-        this.irqchip = irqchip;
+    private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory, VmSpec spec) {
+        this.spec = spec;
         this.kvm = kvm;
         this.vmFd = vmFd;
         this.memory = memory;
+        this.powerOnReset = new PowerOnReset(vmFd, memory, spec.irqchip(), spec.resetPlan());
     }
 
     /**
@@ -92,31 +75,20 @@ public final class Vm implements MachineControl, AutoCloseable {
      * irqchip and PIT. Fails with a {@link dev.vmm.kvm.KvmException} naming what KVM refused.
      */
     public static Vm create(long ramSize, int cpuCount) {
-        return create(ramSize, cpuCount, IrqchipMode.ON);
+        return create(VmSpec.of(ramSize, cpuCount));
     }
 
     /**
-     * Creates a VM with the interrupt controllers where {@code irqchip} says: {@code ON} puts
-     * PIC, IOAPIC, LAPICs and PIT in the kernel; {@code SPLIT} keeps only the LAPICs there (the
-     * machine then provides a user-space IOAPIC that signals MSIs) and turns on the x2APIC API
-     * with 32-bit APIC IDs. {@code OFF} would need a user-space LAPIC, which vmm does not have.
+     * Creates the VM {@code spec} describes: KVM's TSS and identity-map pages, the interrupt
+     * controllers, guest RAM in memory slots, and the vCPUs (created with their APIC IDs as KVM
+     * vcpu ids, which must be below the host's KVM_CAP_MAX_VCPU_ID). {@code kernel-irqchip=off}
+     * is refused: it would need a user-space LAPIC, which vmm does not have.
      */
-    public static Vm create(long ramSize, int cpuCount, IrqchipMode irqchip) {
-        return create(ramSize, dev.vmm.firmware.Acpi.denseIds(cpuCount), irqchip);
-    }
-
-    /**
-     * As {@link #create(long, int, IrqchipMode)}, vCPU {@code i} created with KVM vcpu id
-     * {@code apicIds.get(i)}, which KVM makes its (x2)APIC ID. IDs must be below the host's
-     * KVM_CAP_MAX_VCPU_ID; vCPU 0 (id 0, KVM's default boot CPU) is the BSP.
-     */
-    public static Vm create(long ramSize, List<Integer> apicIds, IrqchipMode irqchip) {
-        return create(ramSize, apicIds, irqchip, null);
-    }
-
-    /** As {@link #create(long, List, IrqchipMode)}, RAM in a shared file mapping when {@code memPath} is not null
-     * ({@link GuestMemory#createFileBacked}). */
-    public static Vm create(long ramSize, List<Integer> apicIds, IrqchipMode irqchip, java.nio.file.Path memPath) {
+    public static Vm create(VmSpec spec) {
+        List<Integer> apicIds = spec.apicIds();
+        IrqchipMode irqchip = spec.irqchip();
+        long ramSize = spec.ramSize();
+        java.nio.file.Path memPath = spec.memPath();
         int cpuCount = apicIds.size();
         if (irqchip == IrqchipMode.OFF) {
             throw new IllegalArgumentException("kernel-irqchip=off is not supported: vmm has no user-space LAPIC;"
@@ -159,7 +131,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             for (MemoryRegion r : memory.regions()) {
                 vmFd.setUserMemoryRegion(slot++, 0, r.gpa(), r.size(), r.hostAddress());
             }
-            Vm vm = new Vm(kvm, vmFd, memory, irqchip);
+            Vm vm = new Vm(kvm, vmFd, memory, spec);
             for (int id : apicIds) {
                 vm.addVcpu(vmFd.createVcpu(id));
                 vm.apicIds.add(id);
@@ -214,21 +186,12 @@ public final class Vm implements MachineControl, AutoCloseable {
     }
 
     public IrqchipMode irqchip() {
-        return irqchip;
+        return spec.irqchip();
     }
 
-    /**
-     * With kvm-msi-ext-dest-id the guest puts APIC ID bits 14:8 in MSI address bits 11:5; KVM's
-     * x2APIC API expects them in the high address dword, so {@link #signalMsi} moves them there.
-     */
-    public void setMsiExtendedDestination(boolean on) {
-        msiExtendedDestination = on;
-    }
-
-    /** Injects an MSI through KVM_SIGNAL_MSI (split irqchip), rewriting extended destination bits first. */
-    public void signalMsi(long address, int data) {
-        long a = msiExtendedDestination ? MsiAddress.moveExtendedDestination(address) : address;
-        vmFd.signalMsi(a, data);
+    /** What this VM was built from. */
+    public VmSpec spec() {
+        return spec;
     }
 
     public int cpuCount() {
@@ -272,15 +235,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             throw new IllegalStateException("VM already started");
         }
         started = true;
-        if (irqchip == IrqchipMode.ON) {
-            for (int chip : new int[] {VmFd.IRQCHIP_PIC_MASTER, VmFd.IRQCHIP_PIC_SLAVE, VmFd.IRQCHIP_IOAPIC}) {
-                irqchipSnapshots.add(vmFd.getIrqchip(chip));
-            }
-        }
-        for (Vcpu v : vcpus) {
-            VcpuFd fd = v.fd();
-            snapshots.add(new VcpuSnapshot(fd.getRegs(), fd.getSregs(), fd.getFpu(), fd.getLapic(), fd.getMpState()));
-        }
+        powerOnReset.snapshot(vcpuFds());
         for (Vcpu v : vcpus) {
             v.start();
         }
@@ -315,22 +270,17 @@ public final class Vm implements MachineControl, AutoCloseable {
         end(VmOutcome.powerOff(exitStatus));
     }
 
-    /**
-     * The machine's boot plan, run again on every reset after the vCPUs are back at power-on:
-     * it rewrites the kernel image and firmware tables and sets the boot vCPU's entry state.
-     */
-    public void setReloadHook(Runnable reload) {
-        this.reloadHook = reload;
-    }
-
-    /** QEMU's {@code -no-reboot}: a reset request ends the run with status 0. */
-    public void setNoReboot(boolean on) {
-        this.noReboot = on;
-    }
-
     /** Number of resets carried out so far in this run. */
     public int resetCount() {
-        return resetCount;
+        return powerOnReset.count();
+    }
+
+    private List<VcpuFd> vcpuFds() {
+        List<VcpuFd> fds = new ArrayList<>(vcpus.size());
+        for (Vcpu v : vcpus) {
+            fds.add(v.fd());
+        }
+        return fds;
     }
 
     /**
@@ -342,7 +292,7 @@ public final class Vm implements MachineControl, AutoCloseable {
      */
     @Override
     public void reset() {
-        if (noReboot || !started) {
+        if (spec.noReboot() || !started) {
             end(VmOutcome.powerOff(0));
             return;
         }
@@ -471,19 +421,12 @@ public final class Vm implements MachineControl, AutoCloseable {
             if (!parkAll()) {
                 return;
             }
-            int n = ++resetCount;
-            if (n > MAX_RESETS) {
-                end(VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT, "vmm: guest reset more than " + MAX_RESETS
-                        + " times in one run (reset loop?); stopped it"));
+            if (!powerOnReset.perform(vcpuFds())) {
+                end(VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT, "vmm: guest reset more than "
+                        + PowerOnReset.MAX_RESETS + " times in one run (reset loop?); stopped it"));
                 return;
             }
-            restorePowerOnState();
-            Runnable reload = reloadHook;
-            if (reload != null) {
-                reload.run();
-            }
-            Runnable listener = resetListener;
-            if (listener != null) {
+            for (Runnable listener : resetListeners) {
                 listener.run();
             }
         } catch (InterruptedException e) {
@@ -501,42 +444,9 @@ public final class Vm implements MachineControl, AutoCloseable {
         }
     }
 
-    /** Called after each in-place reset (the monitor turns it into a RESET event). */
-    public void setResetListener(Runnable listener) {
-        this.resetListener = listener;
-    }
-
-    /** Writes each vCPU's power-on snapshot back and applies QEMU's PV MSR reset values. */
-    private void restorePowerOnState() {
-        for (byte[] chip : irqchipSnapshots) {
-            vmFd.setIrqchip(chip);
-        }
-        for (int i = 0; i < vcpus.size(); i++) {
-            VcpuFd fd = vcpus.get(i).fd();
-            VcpuSnapshot s = snapshots.get(i);
-            fd.setSregs(s.sregs());
-            fd.setRegs(s.regs());
-            fd.setFpu(s.fpu());
-            fd.setLapic(s.lapic());
-            fd.setMpState(s.mpState());
-            for (Msr m : pvMsrResetValues()) {
-                try {
-                    fd.setMsrs(List.of(m));
-                } catch (RuntimeException e) {
-                    // The host does not know this MSR (or does not let it be written): nothing to reset.
-                }
-            }
-        }
-    }
-
-    /** QEMU's rule: every PV MSR goes to 0, MSR_KVM_POLL_CONTROL to 1. */
-    static List<Msr> pvMsrResetValues() {
-        List<Msr> out = new ArrayList<>();
-        for (int index : PV_MSRS_RESET_TO_ZERO) {
-            out.add(new Msr(index, 0));
-        }
-        out.add(new Msr(MSR_KVM_POLL_CONTROL, 1));
-        return out;
+    /** Subscribes to resets: {@code listener} runs after each in-place reset (the monitor turns it into a RESET event). */
+    public void addResetListener(Runnable listener) {
+        resetListeners.add(listener);
     }
 
     /** Stops the guest (kicking vCPUs that still run) and frees everything, in reverse order of creation. */

@@ -13,12 +13,13 @@ import java.util.Objects;
  * {@link dev.vmm.boot.KernelLoader#LINUX_DEFAULT_CMDLINE}), RAM, vCPUs, the {@code -cpu} string
  * an optional initrd, the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}), whether the
  * test-only {@link dev.vmm.devices.HostContention} device is present, and {@code memPath} (null:
- * anonymous RAM; else QEMU's {@code -mem-path}, a directory or file the RAM is mapped from, shared).
+ * anonymous RAM; else QEMU's {@code -mem-path}, a directory or file the RAM is mapped from, shared),
+ * and {@code noReboot} (QEMU's {@code -no-reboot}: a guest reset ends the run with status 0).
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
 public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
                             IrqchipMode irqchip, Path initrd, List<Integer> apicIds, boolean hostContention,
-                            Path memPath) {
+                            Path memPath, boolean noReboot) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
     /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
@@ -33,7 +34,7 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
                          IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
-        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, false, null);
+        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, false, null, false);
     }
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
@@ -70,18 +71,18 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     /** The same configuration with an initial RAM disk (Linux kernels only). */
     public MachineConfig withInitrd(Path file) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, hostContention, memPath);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, hostContention, memPath, noReboot);
     }
 
     /** The same configuration with RAM mapped from {@code path} (QEMU's -mem-path; null: anonymous RAM). */
     public MachineConfig withMemPath(Path path) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention, path);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention, path, noReboot);
     }
 
     /** The same configuration with these APIC IDs, checked by {@link ApicIds#validate}. */
     public MachineConfig withApicIds(List<Integer> ids) {
         ApicIds.validate(ids, cpuCount, irqchip);
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, hostContention, memPath);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, hostContention, memPath, noReboot);
     }
 
     /**
@@ -89,7 +90,13 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
      * 0x5e0-0x5e7: a guest may then make the host take a CPU from its vCPU (steal-time checks).
      */
     public MachineConfig withHostContention() {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, true, memPath);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, true, memPath, noReboot);
+    }
+
+    /** The same configuration with QEMU's {@code -no-reboot} on or off. */
+    public MachineConfig withNoReboot(boolean on) {
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention,
+                memPath, on);
     }
 
     /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */

@@ -20,8 +20,10 @@ import dev.vmm.devices.PageEvictPort;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
 import dev.vmm.vm.BootState;
+import dev.vmm.vm.KvmMsiSink;
 import dev.vmm.vm.Vm;
 import dev.vmm.vm.VmOutcome;
+import dev.vmm.vm.VmSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,7 +88,8 @@ public final class PcMachine implements AutoCloseable {
         CpuModels.checkSyntax(config.cpuSpec());
         Vm vm;
         try {
-            vm = Vm.create(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath());
+            vm = Vm.create(new VmSpec(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath(), plan,
+                    config.noReboot()));
         } catch (KvmException | IllegalArgumentException | IllegalStateException e) {
             throw new MachineException(e.getMessage(), e);
         }
@@ -96,14 +99,12 @@ public final class PcMachine implements AutoCloseable {
                 throw new MachineException("APIC IDs from " + ApicIds.FIRST_X2APIC_ONLY
                         + " up need x2APIC, which -cpu " + config.cpuSpec() + " does not give the guest");
             }
+            // After the CPUID (KVM checks CR4 against it); a reset loads the same plan again (VmSpec.resetPlan).
             BootState.load(plan, vm.memory(), vm.vcpu(0));
-            // A reset puts the vCPUs back at power-on and then runs the same boot plan again.
-            vm.setReloadHook(() -> BootState.load(plan, vm.memory(), vm.vcpu(0)));
-            vm.setMsiExtendedDestination(model.isOn(PvFeature.MSI_EXT_DEST_ID));
             IrqLine serialIrq = vm.isaIrq(Uart8250.COM1_IRQ);
             if (config.irqchip() == IrqchipMode.SPLIT) {
                 // Only the LAPICs are in the kernel: the IOAPIC lives here and signals MSIs.
-                IoApic ioapic = new IoApic(vm::signalMsi);
+                IoApic ioapic = new IoApic(new KvmMsiSink(vm.fd(), model.isOn(PvFeature.MSI_EXT_DEST_ID)));
                 vm.mmio().register(IoApic.BASE, IoApic.SIZE, ioapic);
                 serialIrq = ioapic.pin(Uart8250.COM1_IRQ);
             }

@@ -1,4 +1,4 @@
-package dev.vmm.vm;
+package dev.vmm.pv;
 
 import dev.vmm.kvm.Msr;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class PvMsrResetTest {
     @Test
     void everyPvMsrIsZeroAndPollControlIsOne() {
-        Map<Integer, Long> values = Vm.pvMsrResetValues().stream().collect(Collectors.toMap(Msr::index, Msr::value));
+        Map<Integer, Long> values = PvMsr.resetValues().stream().collect(Collectors.toMap(Msr::index, Msr::value));
         for (int index : List.of(0x11, 0x12, 0x4b564d00, 0x4b564d01, 0x4b564d02, 0x4b564d03, 0x4b564d04,
                 0x4b564d06, 0x4b564d07)) {
             assertEquals(0L, values.get(index), "MSR 0x" + Integer.toHexString(index));
