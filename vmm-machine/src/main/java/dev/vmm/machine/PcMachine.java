@@ -19,6 +19,7 @@ import dev.vmm.devices.I8042;
 import dev.vmm.devices.PageEvictPort;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
+import dev.vmm.platform.PlatformLayout;
 import dev.vmm.vm.BootState;
 import dev.vmm.vm.KvmMsiSink;
 import dev.vmm.vm.Vm;
@@ -33,9 +34,10 @@ import java.nio.file.Files;
 import java.time.Duration;
 
 /**
- * The board: a KVM VM with the devices of a minimal PC (COM1, isa-debug-exit, the POST port,
- * fw_cfg) and a kernel loaded by its boot protocol. This is what {@code vmm run} and the
- * integration tests start.
+ * The machine: a KVM VM with the devices of a minimal PC (COM1, isa-debug-exit, the POST port,
+ * the i8042 reset line, ACPI sleep control, fw_cfg, the IOAPIC with a split irqchip) and a kernel
+ * loaded by its boot protocol, built by {@link #create} in one ordered pipeline. This is what
+ * {@code vmm run} and the integration tests start.
  */
 public final class PcMachine implements AutoCloseable {
     private final Vm vm;
@@ -51,21 +53,57 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * Builds the machine and loads the kernel. Bad input (unreadable or unknown kernel, a CPU
-     * model the host cannot give, a VM KVM refuses) becomes a {@link MachineException} whose
-     * message is one line for the user. CPU model warnings go to {@code warnings}.
+     * Builds the machine and loads the kernel, in one fixed order (as Firecracker's builder):
+     * <ol>
+     *   <li>the kernel plan, from the kernel file alone (pure: bad input fails before KVM is touched);</li>
+     *   <li>memory, the VM and its vCPUs ({@link Vm#create(VmSpec)});</li>
+     *   <li>the CPU model: CPUID for every vCPU ({@link CpuModels});</li>
+     *   <li>the devices, each attached to its bus range and interrupt line from {@link PlatformLayout};</li>
+     *   <li>the plan loaded: kernel, boot data and firmware tables into RAM, the BSP's entry state.</li>
+     * </ol>
+     * Bad input (unreadable or unknown kernel, a CPU model the host cannot give, a VM KVM refuses)
+     * becomes a {@link MachineException} whose message is one line for the user. CPU model
+     * warnings go to {@code warnings}.
      */
     public static PcMachine create(MachineConfig config, OutputStream console, PrintStream warnings) {
+        PlannedBoot boot = planBoot(config);
+        CpuModels.checkSyntax(config.cpuSpec());
+        Vm vm = createVm(config, boot.plan());
+        try {
+            CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
+            if (ApicIds.needsX2apic(config.apicIds()) && !model.x2apic()) {
+                throw new MachineException("APIC IDs from " + ApicIds.FIRST_X2APIC_ONLY
+                        + " up need x2APIC, which -cpu " + config.cpuSpec() + " does not give the guest");
+            }
+            Uart8250 serial = attachDevices(config, vm, model, console);
+            // After the CPUID (KVM checks CR4 against it); a reset loads the same plan again (VmSpec.resetPlan).
+            BootState.load(boot.plan(), vm.memory(), vm.vcpu(0));
+            PcMachine machine = new PcMachine(vm, serial, model, boot.format());
+            // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
+            if (config.memPath() != null) machine.enablePageEvictPort();
+            return machine;
+        } catch (RuntimeException e) {
+            vm.close();
+            if (e instanceof MachineException) throw e;
+            if (e instanceof KvmException) throw new MachineException(e.getMessage(), e);
+            throw e;
+        }
+    }
+
+    /** A kernel's boot plan and the protocol it was detected as. */
+    private record PlannedBoot(BootPlan plan, KernelLoader.Format format) {
+    }
+
+    /** Step 1: reads the kernel (and initrd), detects its boot protocol and plans its loading. */
+    private static PlannedBoot planBoot(MachineConfig config) {
         byte[] kernel;
         try {
             kernel = Files.readAllBytes(config.kernel());
         } catch (IOException e) {
             throw new MachineException("cannot read kernel '" + config.kernel() + "': " + e.getMessage());
         }
-        BootPlan plan;
-        KernelLoader.Format format;
         try {
-            format = KernelLoader.detect(kernel, config.kernel().toString());
+            KernelLoader.Format format = KernelLoader.detect(kernel, config.kernel().toString());
             String cmdline = config.cmdline() != null ? config.cmdline()
                     : format.isLinux() || config.initrd() != null ? KernelLoader.LINUX_DEFAULT_CMDLINE : "";
             BootOptions options = BootOptions.of(config.kernel().toString(), cmdline, config.ramSize(),
@@ -81,56 +119,46 @@ public final class PcMachine implements AutoCloseable {
                     throw new MachineException("cannot read initrd '" + config.initrd() + "': " + e.getMessage());
                 }
             }
-            plan = KernelLoader.load(kernel, options);
+            return new PlannedBoot(KernelLoader.load(kernel, options), format);
         } catch (BootException e) {
             throw new MachineException(e.getMessage());
         }
-        CpuModels.checkSyntax(config.cpuSpec());
-        Vm vm;
+    }
+
+    /** Step 2: memory, the VM and its vCPUs, from an immutable spec. */
+    private static Vm createVm(MachineConfig config, BootPlan plan) {
         try {
-            vm = Vm.create(new VmSpec(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath(), plan,
+            return Vm.create(new VmSpec(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath(), plan,
                     config.noReboot()));
         } catch (KvmException | IllegalArgumentException | IllegalStateException e) {
             throw new MachineException(e.getMessage(), e);
         }
-        try {
-            CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
-            if (ApicIds.needsX2apic(config.apicIds()) && !model.x2apic()) {
-                throw new MachineException("APIC IDs from " + ApicIds.FIRST_X2APIC_ONLY
-                        + " up need x2APIC, which -cpu " + config.cpuSpec() + " does not give the guest");
-            }
-            // After the CPUID (KVM checks CR4 against it); a reset loads the same plan again (VmSpec.resetPlan).
-            BootState.load(plan, vm.memory(), vm.vcpu(0));
-            IrqLine serialIrq = vm.isaIrq(Uart8250.COM1_IRQ);
-            if (config.irqchip() == IrqchipMode.SPLIT) {
-                // Only the LAPICs are in the kernel: the IOAPIC lives here and signals MSIs.
-                IoApic ioapic = new IoApic(new KvmMsiSink(vm.fd(), model.isOn(PvFeature.MSI_EXT_DEST_ID)));
-                vm.mmio().register(IoApic.BASE, IoApic.SIZE, ioapic);
-                serialIrq = ioapic.pin(Uart8250.COM1_IRQ);
-            }
-            Uart8250 serial = new Uart8250(Uart8250.COM1_BASE, console, serialIrq);
-            vm.io().register(Uart8250.COM1_BASE, Uart8250.PORT_COUNT, serial);
-            vm.io().register(DebugExit.PORT, DebugExit.SIZE, new DebugExit(vm));
-            vm.io().register(PostCodePort.PORT, 1, new PostCodePort());
-            I8042 i8042 = new I8042(vm);
-            vm.io().register(I8042.DATA_PORT, 1, i8042);
-            vm.io().register(I8042.COMMAND_PORT, 1, i8042);
-            vm.io().register(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, 2,
-                    new AcpiSleepControl(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, vm));
-            vm.io().register(FwCfg.SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
-            if (config.hostContention()) {
-                vm.io().register(HostContention.BASE, HostContention.SIZE, new HostContention());
-            }
-            PcMachine machine = new PcMachine(vm, serial, model, format);
-            // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
-            if (config.memPath() != null) machine.enablePageEvictPort();
-            return machine;
-        } catch (RuntimeException e) {
-            vm.close();
-            if (e instanceof MachineException) throw e;
-            if (e instanceof KvmException) throw new MachineException(e.getMessage(), e);
-            throw e;
+    }
+
+    /** Step 4: the board's devices on their port and MMIO ranges, with their interrupt lines. Returns COM1. */
+    private static Uart8250 attachDevices(MachineConfig config, Vm vm, CpuModel model, OutputStream console) {
+        IrqLine serialIrq = vm.isaIrq(PlatformLayout.COM1_IRQ);
+        if (config.irqchip() == IrqchipMode.SPLIT) {
+            // Only the LAPICs are in the kernel: the IOAPIC lives here and signals MSIs.
+            IoApic ioapic = new IoApic(new KvmMsiSink(vm.fd(), model.isOn(PvFeature.MSI_EXT_DEST_ID)));
+            vm.mmio().register(PlatformLayout.IOAPIC_ADDRESS, PlatformLayout.IOAPIC_SIZE, ioapic);
+            serialIrq = ioapic.pin(PlatformLayout.COM1_IRQ);
         }
+        Uart8250 serial = new Uart8250(PlatformLayout.COM1_PORT, console, serialIrq);
+        vm.io().register(PlatformLayout.COM1_PORT, PlatformLayout.COM1_SIZE, serial);
+        vm.io().register(PlatformLayout.DEBUG_EXIT_PORT, PlatformLayout.DEBUG_EXIT_SIZE, new DebugExit(vm));
+        vm.io().register(PlatformLayout.POST_CODE_PORT, 1, new PostCodePort());
+        I8042 i8042 = new I8042(vm);
+        vm.io().register(PlatformLayout.I8042_DATA_PORT, 1, i8042);
+        vm.io().register(PlatformLayout.I8042_COMMAND_PORT, 1, i8042);
+        vm.io().register(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, 2,
+                new AcpiSleepControl(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, vm));
+        vm.io().register(PlatformLayout.FW_CFG_SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
+        if (config.hostContention()) {
+            vm.io().register(PlatformLayout.HOST_CONTENTION_PORT, PlatformLayout.HOST_CONTENTION_SIZE,
+                    new HostContention());
+        }
+        return serial;
     }
 
     /**
@@ -138,8 +166,9 @@ public final class PcMachine implements AutoCloseable {
      * it yet (file-backed RAM always has it); for anonymous RAM it works with userfaultfd.
      */
     public void enablePageEvictPort() {
-        if (!vm.io().isRegistered(PageEvictPort.PORT)) {
-            vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
+        if (!vm.io().isRegistered(PlatformLayout.PAGE_EVICT_PORT)) {
+            vm.io().register(PlatformLayout.PAGE_EVICT_PORT, PlatformLayout.PAGE_EVICT_SIZE,
+                    new PageEvictPort(vm.memory()));
         }
     }
 
