@@ -2,6 +2,7 @@ package dev.vmm.boot;
 
 import dev.vmm.firmware.E820Entry;
 import dev.vmm.firmware.MemoryMap;
+import dev.vmm.platform.PlatformLayout;
 import java.util.List;
 
 /**
@@ -13,18 +14,20 @@ import java.util.List;
  * @param cpuCount       number of vCPUs (for the MADT)
  * @param memoryMap      E820 map handed to the guest
  * @param initrd         initial RAM disk (Linux boot protocol only), or null for none
- * @param apicIds        each vCPU's APIC ID, for the MADT (null: 0..cpuCount-1)
+ * @param apicIds        each vCPU's APIC ID (null: 0..cpuCount-1)
+ * @param rsdpAddress    where the machine puts the ACPI tables' RSDP: loaders hand it to the kernel
+ *                       (boot_params, hvm_start_info) but do not build the tables
  */
 public record BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
-                          List<E820Entry> memoryMap, byte[] initrd, List<Integer> apicIds) {
+                          List<E820Entry> memoryMap, byte[] initrd, List<Integer> apicIds, long rsdpAddress) {
     public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
                        List<E820Entry> memoryMap) {
-        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, null, null);
+        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, null, null, PlatformLayout.ACPI_BASE);
     }
 
     public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
                        List<E820Entry> memoryMap, byte[] initrd) {
-        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, null);
+        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, null, PlatformLayout.ACPI_BASE);
     }
 
     public BootOptions {
@@ -46,12 +49,12 @@ public record BootOptions(String kernelFileName, String cmdline, long ramSize, i
 
     /** The same options with an initial RAM disk. */
     public BootOptions withInitrd(byte[] data) {
-        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, data, apicIds);
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, data, apicIds, rsdpAddress);
     }
 
-    /** The same options with these APIC IDs (one per vCPU) in the MADT. */
+    /** The same options with these APIC IDs (one per vCPU). */
     public BootOptions withApicIds(List<Integer> ids) {
-        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, ids);
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, ids, rsdpAddress);
     }
 
     /** Options with the standard memory map for {@code ramSize} ({@link MemoryMap#forRamSize}). */

@@ -20,6 +20,16 @@ public record BootPlan(List<MemoryWrite> writes, List<ZeroFill> zeroFills, Entry
         checkNoOverlap(writes, zeroFills);
     }
 
+    /**
+     * This plan with more bytes written, e.g. the firmware tables the machine builds after the
+     * loader planned the kernel; the overlap check covers them too.
+     */
+    public BootPlan withWrite(MemoryWrite write) {
+        List<MemoryWrite> all = new ArrayList<>(writes);
+        all.add(write);
+        return new BootPlan(all, zeroFills, entry);
+    }
+
     private record Region(long start, long end, String what) {
     }
 

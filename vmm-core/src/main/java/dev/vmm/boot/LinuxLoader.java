@@ -1,7 +1,6 @@
 package dev.vmm.boot;
 
 import dev.vmm.platform.PlatformLayout;
-import dev.vmm.firmware.AcpiTables;
 import dev.vmm.firmware.E820Entry;
 import dev.vmm.firmware.MemoryMap;
 import java.nio.ByteBuffer;
@@ -171,15 +170,13 @@ public final class LinuxLoader {
             z.putLong(at, e.address()).putLong(at + 8, e.size()).putInt(at + 16, e.type());
             at += 20;
         }
-        AcpiTables acpi = AcpiTables.build(options.apicIds(), PlatformLayout.ACPI_BASE);
         if (version >= 0x020e) {
-            z.putLong(BP_ACPI_RSDP, acpi.rsdpAddress());
+            z.putLong(BP_ACPI_RSDP, options.rsdpAddress());
         }
         writes.add(new MemoryWrite(PlatformLayout.LINUX_BOOT_PARAMS, zeroPage));
         writes.add(new MemoryWrite(PlatformLayout.BOOT_GDT, gdt()));
         writes.add(new MemoryWrite(PlatformLayout.PML4, pageTables()));
         writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
-        writes.add(new MemoryWrite(PlatformLayout.ACPI_BASE, acpi.blob()));
         EntryState state = new EntryState(CpuMode.LONG_64, entry, 0, 0, PlatformLayout.LINUX_BOOT_PARAMS);
         return new BootPlan(writes, fills, state);
     }

@@ -1,7 +1,6 @@
 package dev.vmm.boot;
 
 import dev.vmm.platform.PlatformLayout;
-import dev.vmm.firmware.AcpiTables;
 import dev.vmm.firmware.E820Entry;
 import dev.vmm.firmware.MemoryMap;
 import java.nio.ByteBuffer;
@@ -64,14 +63,12 @@ public final class MultibootLoader {
                         | MultibootInfo.FLAG_BOOT_LOADER_NAME,
                 640, memUpper, PlatformLayout.CMDLINE, mm.capacity(), PlatformLayout.MULTIBOOT_MMAP,
                 PlatformLayout.MULTIBOOT_LOADER_NAME);
-        AcpiTables acpi = AcpiTables.build(options.apicIds(), PlatformLayout.ACPI_BASE);
 
         List<MemoryWrite> writes = new ArrayList<>(loaded.writes());
         writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_INFO, info.toBytes()));
         writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_MMAP, mm.array()));
         writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_LOADER_NAME, BootStrings.cString(BOOT_LOADER_NAME)));
         writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(commandLine(options))));
-        writes.add(new MemoryWrite(PlatformLayout.ACPI_BASE, acpi.blob()));
         EntryState state = new EntryState(CpuMode.PROTECTED_32, entry,
                 Integer.toUnsignedLong(MultibootInfo.BOOTLOADER_MAGIC), PlatformLayout.MULTIBOOT_INFO, 0);
         return new BootPlan(writes, loaded.zeroFills(), state);

@@ -1,7 +1,6 @@
 package dev.vmm.boot;
 
 import dev.vmm.platform.PlatformLayout;
-import dev.vmm.firmware.AcpiTables;
 import dev.vmm.firmware.E820Entry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -56,7 +55,6 @@ public final class PvhLoader {
         for (E820Entry e : map) {
             mm.putLong(e.address()).putLong(e.size()).putInt(e.type()).putInt(0);
         }
-        AcpiTables acpi = AcpiTables.build(options.apicIds(), PlatformLayout.ACPI_BASE);
         List<MemoryWrite> writes = new ArrayList<>(image.writes());
         int modules = 0;
         byte[] initrd = options.initrd();
@@ -74,12 +72,11 @@ public final class PvhLoader {
             modules = 1;
         }
         HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : PlatformLayout.PVH_MODLIST,
-                PlatformLayout.CMDLINE, acpi.rsdpAddress(), PlatformLayout.PVH_MEMMAP, map.size());
+                PlatformLayout.CMDLINE, options.rsdpAddress(), PlatformLayout.PVH_MEMMAP, map.size());
 
         writes.add(new MemoryWrite(PlatformLayout.PVH_START_INFO, info.toBytes()));
         writes.add(new MemoryWrite(PlatformLayout.PVH_MEMMAP, mm.array()));
         writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
-        writes.add(new MemoryWrite(PlatformLayout.ACPI_BASE, acpi.blob()));
         EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, PlatformLayout.PVH_START_INFO, 0);
         return new BootPlan(writes, image.zeroFills(), state);
     }

@@ -62,8 +62,12 @@ public final class Acpi {
         return finish(b);
     }
 
-    /** FADT revision 6.0, hardware-reduced, referencing the DSDT through both pointer fields. */
-    public static byte[] fadt(long dsdtAddress) {
+    /**
+     * FADT revision 6.0, hardware-reduced, referencing the DSDT through both pointer fields, with
+     * the sleep control and status registers of {@code sleep} (null: none, the OS cannot power off
+     * through ACPI).
+     */
+    public static byte[] fadt(long dsdtAddress, AcpiDevice.SleepRegisters sleep) {
         ByteBuffer b = header("FACP", FADT_SIZE, 6);
         // DSDT (32-bit) only when it fits; X_DSDT is authoritative for ACPI 2.0+ OSes.
         b.putInt(40, dsdtAddress < 0x1_0000_0000L ? (int) dsdtAddress : 0);
@@ -73,8 +77,10 @@ public final class Acpi {
         b.putLong(140, dsdtAddress); // X_DSDT
         // HW-reduced ACPI has no PM1 block: the OS powers off by writing SLP_TYP|SLP_EN to the
         // sleep control register, here a byte-wide I/O port (the machine ends the VM on S5).
-        putGenericAddress(b, 244, PlatformLayout.ACPI_SLEEP_CONTROL_PORT);
-        putGenericAddress(b, 256, PlatformLayout.ACPI_SLEEP_STATUS_PORT);
+        if (sleep != null) {
+            putGenericAddress(b, 244, sleep.controlPort());
+            putGenericAddress(b, 256, sleep.statusPort());
+        }
         return finish(b);
     }
 
@@ -87,14 +93,6 @@ public final class Acpi {
         b.putLong(offset + 4, port);
     }
 
-    /** MADT for vCPUs with APIC IDs 0..cpuCount-1 ({@link #madt(List)}). */
-    public static byte[] madt(int cpuCount) {
-        if (cpuCount < 1) {
-            throw new IllegalArgumentException("need at least one vCPU, got " + cpuCount);
-        }
-        return madt(denseIds(cpuCount));
-    }
-
     /** 0..count-1. */
     public static List<Integer> denseIds(int count) {
         Integer[] ids = new Integer[Math.max(count, 0)];
@@ -105,16 +103,16 @@ public final class Acpi {
     /**
      * MADT: one enabled entry per vCPU, in vCPU order, ACPI processor UID = vCPU index: a Processor
      * Local APIC entry (type 0) for APIC IDs up to {@link #MAX_XAPIC_ID}, a Processor Local x2APIC
-     * entry (type 9) above; IOAPIC 0 at {@link PlatformLayout#IOAPIC_ADDRESS} with GSI base 0, and the ISA override
-     * IRQ0 -> GSI2 that every PC has.
+     * entry (type 9) above; one entry per I/O APIC, and the ISA override IRQ0 -> GSI2 that every
+     * PC has.
      */
-    public static byte[] madt(List<Integer> apicIds) {
+    public static byte[] madt(List<Integer> apicIds, List<AcpiDevice.IoApic> ioapics) {
         if (apicIds.isEmpty()) {
             throw new IllegalArgumentException("need at least one vCPU, got 0");
         }
         int x2 = (int) apicIds.stream().filter(id -> id > MAX_XAPIC_ID).count();
         int xapic = apicIds.size() - x2;
-        int length = HEADER_SIZE + 8 + xapic * 8 + x2 * 16 + 12 + 10;
+        int length = HEADER_SIZE + 8 + xapic * 8 + x2 * 16 + 12 * ioapics.size() + 10;
         ByteBuffer b = header("APIC", length, 5);
         b.putInt(36, (int) PlatformLayout.LOCAL_APIC_ADDRESS);
         b.putInt(40, MADT_PCAT_COMPAT);
@@ -133,10 +131,12 @@ public final class Acpi {
                 b.putInt(i); // ACPI processor UID
             }
         }
-        b.put((byte) 1).put((byte) 12); // I/O APIC
-        b.put((byte) 0).put((byte) 0); // id 0, reserved
-        b.putInt((int) PlatformLayout.IOAPIC_ADDRESS);
-        b.putInt(0); // GSI base
+        for (AcpiDevice.IoApic ioapic : ioapics) {
+            b.put((byte) 1).put((byte) 12); // I/O APIC
+            b.put((byte) ioapic.id()).put((byte) 0); // id, reserved
+            b.putInt((int) ioapic.address());
+            b.putInt(ioapic.gsiBase());
+        }
         b.put((byte) 2).put((byte) 10); // Interrupt Source Override
         b.put((byte) 0).put((byte) PlatformLayout.PIT_ISA_IRQ); // bus ISA, source IRQ0
         b.putInt(PlatformLayout.PIT_GSI); // -> GSI 2 (the PIT is wired to IOAPIC pin 2)

@@ -1,5 +1,6 @@
 package dev.vmm.firmware;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,17 +17,28 @@ import java.util.Map;
  */
 public record AcpiTables(long baseAddress, byte[] blob, long rsdpAddress, Map<String, Long> tableAddresses) {
 
-    public static AcpiTables build(int cpuCount, long baseAddress) {
-        return build(Acpi.denseIds(cpuCount), baseAddress);
-    }
-
-    /** As {@link #build(int, long)} with one MADT entry per APIC ID in {@code apicIds}. */
-    public static AcpiTables build(List<Integer> apicIds, long baseAddress) {
+    /**
+     * The tables for vCPUs with these APIC IDs (one MADT entry each, in order) and the attached
+     * devices' ACPI parts ({@link AcpiDevice}), laid out from {@code baseAddress}.
+     */
+    public static AcpiTables build(List<Integer> apicIds, List<AcpiDevice> devices, long baseAddress) {
         if ((baseAddress & 15) != 0) {
             throw new IllegalArgumentException("ACPI base must be 16-byte aligned: 0x" + Long.toHexString(baseAddress));
         }
         byte[] dsdt = Acpi.dsdt();
-        byte[] madt = Acpi.madt(apicIds);
+        List<AcpiDevice.IoApic> ioapics = new ArrayList<>();
+        AcpiDevice.SleepRegisters sleep = null;
+        for (AcpiDevice d : devices) {
+            if (d instanceof AcpiDevice.IoApic ioapic) {
+                ioapics.add(ioapic);
+            } else if (d instanceof AcpiDevice.SleepRegisters registers) {
+                if (sleep != null) {
+                    throw new IllegalArgumentException("two ACPI sleep control devices: " + sleep + ", " + registers);
+                }
+                sleep = registers;
+            }
+        }
+        byte[] madt = Acpi.madt(apicIds, ioapics);
         long rsdpAt = baseAddress;
         long xsdtAt = align16(rsdpAt + Acpi.RSDP_SIZE);
         long xsdtLen = Acpi.HEADER_SIZE + 2 * 8;
@@ -38,7 +50,7 @@ public record AcpiTables(long baseAddress, byte[] blob, long rsdpAddress, Map<St
         byte[] blob = new byte[(int) (end - baseAddress)];
         place(blob, baseAddress, rsdpAt, Acpi.rsdp(xsdtAt));
         place(blob, baseAddress, xsdtAt, Acpi.xsdt(fadtAt, madtAt));
-        place(blob, baseAddress, fadtAt, Acpi.fadt(dsdtAt));
+        place(blob, baseAddress, fadtAt, Acpi.fadt(dsdtAt, sleep));
         place(blob, baseAddress, madtAt, madt);
         place(blob, baseAddress, dsdtAt, dsdt);
 

@@ -138,15 +138,18 @@ public final class PlatformLayout {
         }
     }
 
+    public static final PortRange I8042_DATA = new PortRange("i8042 data", I8042_DATA_PORT, 1);
+    public static final PortRange I8042_COMMAND = new PortRange("i8042 command", I8042_COMMAND_PORT, 1);
+    public static final PortRange POST_CODE = new PortRange("POST code", POST_CODE_PORT, 1);
+    public static final PortRange DEBUG_EXIT = new PortRange("isa-debug-exit", DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE);
+    public static final PortRange COM1 = new PortRange("COM1", COM1_PORT, COM1_SIZE);
+    public static final PortRange FW_CFG = new PortRange("fw_cfg", FW_CFG_SELECTOR_PORT, 2);
+    public static final PortRange PAGE_EVICT = new PortRange("page-eviction port", PAGE_EVICT_PORT, PAGE_EVICT_SIZE);
+    public static final PortRange HOST_CONTENTION =
+            new PortRange("host contention", HOST_CONTENTION_PORT, HOST_CONTENTION_SIZE);
+    public static final PortRange ACPI_SLEEP = new PortRange("ACPI sleep control", ACPI_SLEEP_CONTROL_PORT, 2);
+
     /** Every port range of the board (optional devices included), for checks. */
     public static final List<PortRange> PORT_RANGES = List.of(
-            new PortRange("i8042 data", I8042_DATA_PORT, 1),
-            new PortRange("i8042 command", I8042_COMMAND_PORT, 1),
-            new PortRange("POST code", POST_CODE_PORT, 1),
-            new PortRange("isa-debug-exit", DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE),
-            new PortRange("COM1", COM1_PORT, COM1_SIZE),
-            new PortRange("fw_cfg", FW_CFG_SELECTOR_PORT, 2),
-            new PortRange("page-eviction port", PAGE_EVICT_PORT, PAGE_EVICT_SIZE),
-            new PortRange("host contention", HOST_CONTENTION_PORT, HOST_CONTENTION_SIZE),
-            new PortRange("ACPI sleep control", ACPI_SLEEP_CONTROL_PORT, 2));
+            I8042_DATA, I8042_COMMAND, POST_CODE, DEBUG_EXIT, COM1, FW_CFG, PAGE_EVICT, HOST_CONTENTION, ACPI_SLEEP);
 }

@@ -32,21 +32,21 @@ final class PowerOnReset {
     private final VmFd vmFd;
     private final GuestMemory memory;
     private final IrqchipMode irqchip;
-    private final BootPlan plan;
+    private BootPlan plan;
     private final List<VcpuSnapshot> vcpuSnapshots = new ArrayList<>();
     /** Power-on state of the in-kernel PICs and IOAPIC (irqchip on only). */
     private final List<byte[]> irqchipSnapshots = new ArrayList<>();
     private volatile int count;
 
-    PowerOnReset(VmFd vmFd, GuestMemory memory, IrqchipMode irqchip, BootPlan plan) {
+    PowerOnReset(VmFd vmFd, GuestMemory memory, IrqchipMode irqchip) {
         this.vmFd = vmFd;
         this.memory = memory;
         this.irqchip = irqchip;
-        this.plan = plan;
     }
 
-    /** Takes the power-on state, before any vCPU runs. */
-    void snapshot(List<VcpuFd> vcpus) {
+    /** Takes the power-on state, before any vCPU runs; {@code plan} (or null) is what a reset loads again. */
+    void snapshot(List<VcpuFd> vcpus, BootPlan plan) {
+        this.plan = plan;
         if (irqchip == IrqchipMode.ON) {
             for (int chip : new int[] {VmFd.IRQCHIP_PIC_MASTER, VmFd.IRQCHIP_PIC_SLAVE, VmFd.IRQCHIP_IOAPIC}) {
                 irqchipSnapshots.add(vmFd.getIrqchip(chip));

@@ -1,6 +1,7 @@
 package dev.vmm.vm;
 
 import dev.vmm.platform.PlatformLayout;
+import dev.vmm.boot.BootPlan;
 import dev.vmm.bus.IoBus;
 import dev.vmm.bus.MmioBus;
 import dev.vmm.cpu.IrqchipMode;
@@ -67,7 +68,7 @@ public final class Vm implements MachineControl, AutoCloseable {
         this.kvm = kvm;
         this.vmFd = vmFd;
         this.memory = memory;
-        this.powerOnReset = new PowerOnReset(vmFd, memory, spec.irqchip(), spec.resetPlan());
+        this.powerOnReset = new PowerOnReset(vmFd, memory, spec.irqchip());
     }
 
     /**
@@ -229,13 +230,25 @@ public final class Vm implements MachineControl, AutoCloseable {
         return apicIds.get(index);
     }
 
-    /** Starts one platform thread per vCPU. */
-    public synchronized void start() {
+    /** Starts one platform thread per vCPU, with the registers and memory as they are; a reset restores them. */
+    public void start() {
+        start(null);
+    }
+
+    /**
+     * Boots {@code plan}: loads it (kernel, boot data, firmware tables into RAM; the BSP's entry
+     * state), takes the power-on state, and starts one platform thread per vCPU. A reset puts the
+     * power-on state back and loads the same plan again.
+     */
+    public synchronized void start(BootPlan plan) {
         if (started) {
             throw new IllegalStateException("VM already started");
         }
         started = true;
-        powerOnReset.snapshot(vcpuFds());
+        if (plan != null) {
+            BootState.load(plan, memory, vcpus.get(0).fd());
+        }
+        powerOnReset.snapshot(vcpuFds(), plan);
         for (Vcpu v : vcpus) {
             v.start();
         }

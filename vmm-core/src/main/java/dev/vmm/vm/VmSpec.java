@@ -1,6 +1,5 @@
 package dev.vmm.vm;
 
-import dev.vmm.boot.BootPlan;
 import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.firmware.Acpi;
 
@@ -17,12 +16,9 @@ import java.util.Objects;
  * @param irqchip   {@code ON}: PIC, IOAPIC, LAPICs and PIT in KVM; {@code SPLIT}: only the LAPICs (the
  *                  machine provides an IOAPIC that sends MSIs) with the x2APIC API and 32-bit APIC IDs
  * @param memPath   null: anonymous RAM; else RAM in a shared file mapping ({@code -mem-path})
- * @param resetPlan what a reset loads again after the vCPUs are back at power-on (kernel, firmware
- *                  tables, the BSP's entry state); null: nothing
  * @param noReboot  QEMU's {@code -no-reboot}: a reset request ends the run with status 0
  */
-public record VmSpec(long ramSize, List<Integer> apicIds, IrqchipMode irqchip, Path memPath, BootPlan resetPlan,
-                     boolean noReboot) {
+public record VmSpec(long ramSize, List<Integer> apicIds, IrqchipMode irqchip, Path memPath, boolean noReboot) {
     public VmSpec {
         apicIds = List.copyOf(apicIds);
         if (apicIds.isEmpty()) {
@@ -31,29 +27,25 @@ public record VmSpec(long ramSize, List<Integer> apicIds, IrqchipMode irqchip, P
         Objects.requireNonNull(irqchip, "irqchip");
     }
 
-    /** {@code cpuCount} vCPUs with APIC IDs 0..n-1, in-kernel irqchip, anonymous RAM, reset restarts nothing. */
+    /** {@code cpuCount} vCPUs with APIC IDs 0..n-1, in-kernel irqchip, anonymous RAM, a reset reboots. */
     public static VmSpec of(long ramSize, int cpuCount) {
-        return new VmSpec(ramSize, Acpi.denseIds(cpuCount), IrqchipMode.ON, null, null, false);
+        return new VmSpec(ramSize, Acpi.denseIds(cpuCount), IrqchipMode.ON, null, false);
     }
 
     public VmSpec withApicIds(List<Integer> ids) {
-        return new VmSpec(ramSize, ids, irqchip, memPath, resetPlan, noReboot);
+        return new VmSpec(ramSize, ids, irqchip, memPath, noReboot);
     }
 
     public VmSpec withIrqchip(IrqchipMode mode) {
-        return new VmSpec(ramSize, apicIds, mode, memPath, resetPlan, noReboot);
+        return new VmSpec(ramSize, apicIds, mode, memPath, noReboot);
     }
 
     public VmSpec withMemPath(Path path) {
-        return new VmSpec(ramSize, apicIds, irqchip, path, resetPlan, noReboot);
-    }
-
-    public VmSpec withResetPlan(BootPlan plan) {
-        return new VmSpec(ramSize, apicIds, irqchip, memPath, plan, noReboot);
+        return new VmSpec(ramSize, apicIds, irqchip, path, noReboot);
     }
 
     public VmSpec withNoReboot(boolean on) {
-        return new VmSpec(ramSize, apicIds, irqchip, memPath, resetPlan, on);
+        return new VmSpec(ramSize, apicIds, irqchip, memPath, on);
     }
 
     public int cpuCount() {

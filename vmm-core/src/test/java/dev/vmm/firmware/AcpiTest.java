@@ -54,9 +54,18 @@ class AcpiTest {
         assertEquals(0x2000, le(x).getLong(44));
     }
 
+    private static final AcpiDevice.IoApic IOAPIC = new AcpiDevice.IoApic(0, 0xFEC00000L, 0);
+    private static final AcpiDevice.SleepRegisters SLEEP = new AcpiDevice.SleepRegisters(0x600, 0x601);
+
+    @Test
+    void fadtWithoutSleepRegistersLeavesThemZero() {
+        byte[] f = Acpi.fadt(0xF0200L, null);
+        assertArrayEquals(new byte[24], Arrays.copyOfRange(f, 244, 268));
+    }
+
     @Test
     void fadt() {
-        byte[] f = Acpi.fadt(0xF0200L);
+        byte[] f = Acpi.fadt(0xF0200L, SLEEP);
         assertHeader(f, "FACP", 6);
         assertEquals(276, f.length);
         assertEquals(0xF0200, le(f).getInt(40));
@@ -64,9 +73,9 @@ class AcpiTest {
         assertEquals(0xF0200L, le(f).getLong(140));
         // SLEEP_CONTROL_REG and SLEEP_STATUS_REG: system I/O, 8 bits, byte access, at the two ports.
         assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 244, 248));
-        assertEquals(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, le(f).getLong(248));
+        assertEquals(0x600, le(f).getLong(248));
         assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 256, 260));
-        assertEquals(PlatformLayout.ACPI_SLEEP_STATUS_PORT, le(f).getLong(260));
+        assertEquals(0x601, le(f).getLong(260));
     }
 
     @Test
@@ -78,7 +87,7 @@ class AcpiTest {
 
     @Test
     void madtWithSparseApicIdsUsesAnX2apicEntryAbove254() {
-        byte[] m = Acpi.madt(java.util.List.of(0, 256));
+        byte[] m = Acpi.madt(java.util.List.of(0, 256), java.util.List.of(IOAPIC));
         assertHeader(m, "APIC", 5);
         ByteBuffer b = le(m);
         assertEquals(44 + 8 + 16 + 12 + 10, m.length);
@@ -97,7 +106,7 @@ class AcpiTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4, 64, 255, 256, 300})
     void madt(int cpus) {
-        byte[] m = Acpi.madt(cpus);
+        byte[] m = Acpi.madt(Acpi.denseIds(cpus), java.util.List.of(IOAPIC));
         assertHeader(m, "APIC", 5);
         ByteBuffer b = le(m);
         assertEquals(0xFEE00000, b.getInt(36));
@@ -154,7 +163,7 @@ class AcpiTest {
     @Test
     void tableSetIsLinked() {
         long base = 0xF0000;
-        AcpiTables t = AcpiTables.build(4, base);
+        AcpiTables t = AcpiTables.build(Acpi.denseIds(4), java.util.List.of(IOAPIC, SLEEP), base);
         assertEquals(base, t.rsdpAddress());
         byte[] blob = t.blob();
         ByteBuffer b = le(blob);
@@ -175,6 +184,26 @@ class AcpiTest {
             assertEquals(0, Acpi.sum(blob, o, o + len));
         }
         assertEquals(true, base + blob.length <= 0x100000);
-        assertThrows(IllegalArgumentException.class, () -> AcpiTables.build(1, 0xF0008));
+        assertThrows(IllegalArgumentException.class, () -> AcpiTables.build(Acpi.denseIds(1), java.util.List.of(), 0xF0008));
+    }
+
+    @Test
+    void tablesDescribeTheAttachedDevices() {
+        AcpiTables t = AcpiTables.build(Acpi.denseIds(1),
+                java.util.List.of(new AcpiDevice.IoApic(0, 0xFEC00000L, 0), new AcpiDevice.IoApic(1, 0xFEC01000L, 24)),
+                0xF0000);
+        int madt = (int) (t.tableAddresses().get("APIC") - 0xF0000);
+        ByteBuffer b = le(t.blob());
+        // header 44, one local APIC entry (8), then the two I/O APICs in attach order
+        assertEquals(1, t.blob()[madt + 52]);
+        assertEquals(0xFEC00000, b.getInt(madt + 56));
+        assertEquals(1, t.blob()[madt + 64]);
+        assertEquals(1, t.blob()[madt + 66]);
+        assertEquals(0xFEC01000, b.getInt(madt + 68));
+        assertEquals(24, b.getInt(madt + 72));
+        int fadt = (int) (t.tableAddresses().get("FACP") - 0xF0000);
+        assertEquals(0, b.getLong(fadt + 248), "no sleep control device attached: no sleep register");
+        assertThrows(IllegalArgumentException.class, () -> AcpiTables.build(Acpi.denseIds(1),
+                java.util.List.of(SLEEP, SLEEP), 0xF0000));
     }
 }

@@ -21,7 +21,6 @@ class VmSpecTest {
         assertEquals(3, spec.cpuCount());
         assertEquals(IrqchipMode.ON, spec.irqchip());
         assertNull(spec.memPath());
-        assertNull(spec.resetPlan());
         assertFalse(spec.noReboot());
     }
 
@@ -29,7 +28,7 @@ class VmSpecTest {
     void eachWithChangesOnlyItsOwnPart() {
         VmSpec spec = VmSpec.of(64L << 20, 2).withIrqchip(IrqchipMode.SPLIT).withApicIds(List.of(0, 256))
                 .withMemPath(Path.of("/tmp/ram")).withNoReboot(true);
-        assertEquals(new VmSpec(64L << 20, List.of(0, 256), IrqchipMode.SPLIT, Path.of("/tmp/ram"), null, true), spec);
+        assertEquals(new VmSpec(64L << 20, List.of(0, 256), IrqchipMode.SPLIT, Path.of("/tmp/ram"), true), spec);
     }
 
     @Test

@@ -4,14 +4,14 @@ import dev.vmm.platform.PlatformLayout;
 import dev.vmm.boot.BootException;
 import dev.vmm.boot.BootOptions;
 import dev.vmm.boot.BootPlan;
+import dev.vmm.boot.MemoryWrite;
+import dev.vmm.firmware.AcpiDevice;
+import dev.vmm.firmware.AcpiTables;
 import dev.vmm.boot.KernelLoader;
 import dev.vmm.cpu.CpuModel;
 import dev.vmm.kvm.KvmException;
-import dev.vmm.bus.IrqLine;
-import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.cpu.PvFeature;
 import dev.vmm.devices.DebugExit;
-import dev.vmm.devices.IoApic;
 import dev.vmm.devices.FwCfg;
 import dev.vmm.devices.HostContention;
 import dev.vmm.devices.AcpiSleepControl;
@@ -20,7 +20,6 @@ import dev.vmm.devices.PageEvictPort;
 import dev.vmm.devices.PostCodePort;
 import dev.vmm.devices.Uart8250;
 import dev.vmm.platform.PlatformLayout;
-import dev.vmm.vm.BootState;
 import dev.vmm.vm.KvmMsiSink;
 import dev.vmm.vm.Vm;
 import dev.vmm.vm.VmOutcome;
@@ -41,15 +40,21 @@ import java.time.Duration;
  */
 public final class PcMachine implements AutoCloseable {
     private final Vm vm;
+    private final Board board;
     private final Uart8250 serial;
     private final CpuModel cpuModel;
     private final KernelLoader.Format bootFormat;
+    /** The kernel plan with the firmware tables: loaded at {@link #run}, and again on every reset. */
+    private final BootPlan plan;
 
-    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat) {
+    private PcMachine(Vm vm, Board board, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat,
+                      BootPlan plan) {
         this.vm = vm;
+        this.board = board;
         this.serial = serial;
         this.cpuModel = cpuModel;
         this.bootFormat = bootFormat;
+        this.plan = plan;
     }
 
     /**
@@ -58,8 +63,11 @@ public final class PcMachine implements AutoCloseable {
      *   <li>the kernel plan, from the kernel file alone (pure: bad input fails before KVM is touched);</li>
      *   <li>memory, the VM and its vCPUs ({@link Vm#create(VmSpec)});</li>
      *   <li>the CPU model: CPUID for every vCPU ({@link CpuModels});</li>
-     *   <li>the devices, each attached to its bus range and interrupt line from {@link PlatformLayout};</li>
-     *   <li>the plan loaded: kernel, boot data and firmware tables into RAM, the BSP's entry state.</li>
+     *   <li>the devices, each attached ({@link Board#attach}) to its bus range from {@link PlatformLayout}
+     *       with its interrupt line and its part of the ACPI tables;</li>
+     *   <li>the firmware tables, generated from what was attached, added to the kernel plan (the
+     *       loaders only pass their address to the kernel);</li>
+     *   <li>at {@link #run}: the plan loaded (kernel, boot data, tables; the BSP's entry state).</li>
      * </ol>
      * Bad input (unreadable or unknown kernel, a CPU model the host cannot give, a VM KVM refuses)
      * becomes a {@link MachineException} whose message is one line for the user. CPU model
@@ -68,17 +76,18 @@ public final class PcMachine implements AutoCloseable {
     public static PcMachine create(MachineConfig config, OutputStream console, PrintStream warnings) {
         PlannedBoot boot = planBoot(config);
         CpuModels.checkSyntax(config.cpuSpec());
-        Vm vm = createVm(config, boot.plan());
+        Vm vm = createVm(config);
         try {
             CpuModel model = CpuModels.resolve(config.cpuSpec(), vm, warnings);
             if (ApicIds.needsX2apic(config.apicIds()) && !model.x2apic()) {
                 throw new MachineException("APIC IDs from " + ApicIds.FIRST_X2APIC_ONLY
                         + " up need x2APIC, which -cpu " + config.cpuSpec() + " does not give the guest");
             }
-            Uart8250 serial = attachDevices(config, vm, model, console);
-            // After the CPUID (KVM checks CR4 against it); a reset loads the same plan again (VmSpec.resetPlan).
-            BootState.load(boot.plan(), vm.memory(), vm.vcpu(0));
-            PcMachine machine = new PcMachine(vm, serial, model, boot.format());
+            Board board = new Board(vm, new KvmMsiSink(vm.fd(), model.isOn(PvFeature.MSI_EXT_DEST_ID)));
+            Uart8250 serial = attachDevices(config, vm, board, console);
+            AcpiTables tables = board.firmwareTables(PlatformLayout.ACPI_BASE);
+            BootPlan plan = withFirmwareTables(boot.plan(), tables);
+            PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan);
             // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
             if (config.memPath() != null) machine.enablePageEvictPort();
             return machine;
@@ -126,39 +135,40 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /** Step 2: memory, the VM and its vCPUs, from an immutable spec. */
-    private static Vm createVm(MachineConfig config, BootPlan plan) {
+    private static Vm createVm(MachineConfig config) {
         try {
-            return Vm.create(new VmSpec(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath(), plan,
+            return Vm.create(new VmSpec(config.ramSize(), config.apicIds(), config.irqchip(), config.memPath(),
                     config.noReboot()));
         } catch (KvmException | IllegalArgumentException | IllegalStateException e) {
             throw new MachineException(e.getMessage(), e);
         }
     }
 
-    /** Step 4: the board's devices on their port and MMIO ranges, with their interrupt lines. Returns COM1. */
-    private static Uart8250 attachDevices(MachineConfig config, Vm vm, CpuModel model, OutputStream console) {
-        IrqLine serialIrq = vm.isaIrq(PlatformLayout.COM1_IRQ);
-        if (config.irqchip() == IrqchipMode.SPLIT) {
-            // Only the LAPICs are in the kernel: the IOAPIC lives here and signals MSIs.
-            IoApic ioapic = new IoApic(new KvmMsiSink(vm.fd(), model.isOn(PvFeature.MSI_EXT_DEST_ID)));
-            vm.mmio().register(PlatformLayout.IOAPIC_ADDRESS, PlatformLayout.IOAPIC_SIZE, ioapic);
-            serialIrq = ioapic.pin(PlatformLayout.COM1_IRQ);
-        }
-        Uart8250 serial = new Uart8250(PlatformLayout.COM1_PORT, console, serialIrq);
-        vm.io().register(PlatformLayout.COM1_PORT, PlatformLayout.COM1_SIZE, serial);
-        vm.io().register(PlatformLayout.DEBUG_EXIT_PORT, PlatformLayout.DEBUG_EXIT_SIZE, new DebugExit(vm));
-        vm.io().register(PlatformLayout.POST_CODE_PORT, 1, new PostCodePort());
+    /** Step 4: the board's devices on their port ranges, with their interrupt lines and ACPI parts. Returns COM1. */
+    private static Uart8250 attachDevices(MachineConfig config, Vm vm, Board board, OutputStream console) {
+        Uart8250 serial = new Uart8250(PlatformLayout.COM1_PORT, console, board.isaIrq(PlatformLayout.COM1_IRQ));
+        board.attach(PlatformLayout.COM1, serial);
+        board.attach(PlatformLayout.DEBUG_EXIT, new DebugExit(vm));
+        board.attach(PlatformLayout.POST_CODE, new PostCodePort());
         I8042 i8042 = new I8042(vm);
-        vm.io().register(PlatformLayout.I8042_DATA_PORT, 1, i8042);
-        vm.io().register(PlatformLayout.I8042_COMMAND_PORT, 1, i8042);
-        vm.io().register(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, 2,
-                new AcpiSleepControl(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, vm));
-        vm.io().register(PlatformLayout.FW_CFG_SELECTOR_PORT, 2, new FwCfg(config.cpuCount(), config.ramSize()));
+        board.attach(PlatformLayout.I8042_DATA, i8042);
+        board.attach(PlatformLayout.I8042_COMMAND, i8042);
+        board.attach(PlatformLayout.ACPI_SLEEP, new AcpiSleepControl(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, vm),
+                new AcpiDevice.SleepRegisters(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, PlatformLayout.ACPI_SLEEP_STATUS_PORT));
+        board.attach(PlatformLayout.FW_CFG, new FwCfg(config.cpuCount(), config.ramSize()));
         if (config.hostContention()) {
-            vm.io().register(PlatformLayout.HOST_CONTENTION_PORT, PlatformLayout.HOST_CONTENTION_SIZE,
-                    new HostContention());
+            board.attach(PlatformLayout.HOST_CONTENTION, new HostContention());
         }
         return serial;
+    }
+
+    /** Step 5: the firmware tables join the kernel plan (overlaps are refused there too). */
+    private static BootPlan withFirmwareTables(BootPlan kernelPlan, AcpiTables tables) {
+        try {
+            return kernelPlan.withWrite(new MemoryWrite(tables.baseAddress(), tables.blob()));
+        } catch (BootException e) {
+            throw new MachineException(e.getMessage());
+        }
     }
 
     /**
@@ -166,9 +176,8 @@ public final class PcMachine implements AutoCloseable {
      * it yet (file-backed RAM always has it); for anonymous RAM it works with userfaultfd.
      */
     public void enablePageEvictPort() {
-        if (!vm.io().isRegistered(PlatformLayout.PAGE_EVICT_PORT)) {
-            vm.io().register(PlatformLayout.PAGE_EVICT_PORT, PlatformLayout.PAGE_EVICT_SIZE,
-                    new PageEvictPort(vm.memory()));
+        if (!board.isAttached(PlatformLayout.PAGE_EVICT)) {
+            board.attach(PlatformLayout.PAGE_EVICT, new PageEvictPort(vm.memory()));
         }
     }
 
@@ -222,7 +231,7 @@ public final class PcMachine implements AutoCloseable {
 
     /** Starts the vCPUs and waits for the guest to end (or the timeout). */
     public VmOutcome run(Duration timeout) throws InterruptedException {
-        vm.start();
+        vm.start(plan);
         VmOutcome outcome = vm.awaitOutcome(timeout);
         serial.flush();
         return outcome;
