@@ -63,20 +63,12 @@ public final class Userfaultfd implements AutoCloseable {
 
     /** UFFDIO_REGISTER of {@code [start, start + len)} for missing-page faults; false if refused. */
     public boolean registerMissing(long start, long len) {
-        Memory reg = new Memory(SIZEOF_UFFDIO_REGISTER);
-        reg.clear();
-        reg.setLong(0, start);
-        reg.setLong(8, len);
-        reg.setLong(16, UFFDIO_REGISTER_MODE_MISSING);
-        return LibC.ioctl(fd, UFFDIO_REGISTER, reg) == 0;
+        return ioctl(UFFDIO_REGISTER, SIZEOF_UFFDIO_REGISTER, start, len, UFFDIO_REGISTER_MODE_MISSING);
     }
 
     /** UFFDIO_UNREGISTER; false if refused. */
     public boolean unregister(long start, long len) {
-        Memory range = new Memory(SIZEOF_UFFDIO_RANGE);
-        range.setLong(0, start);
-        range.setLong(8, len);
-        return LibC.ioctl(fd, UFFDIO_UNREGISTER, range) == 0;
+        return ioctl(UFFDIO_UNREGISTER, SIZEOF_UFFDIO_RANGE, start, len);
     }
 
     /**
@@ -84,12 +76,17 @@ public final class Userfaultfd implements AutoCloseable {
      * thread waiting on it; false if refused.
      */
     public boolean copy(long dst, long src, long len) {
-        Memory copy = new Memory(SIZEOF_UFFDIO_COPY);
-        copy.clear();
-        copy.setLong(0, dst);
-        copy.setLong(8, src);
-        copy.setLong(16, len);
-        return LibC.ioctl(fd, UFFDIO_COPY, copy) == 0;
+        return ioctl(UFFDIO_COPY, SIZEOF_UFFDIO_COPY, dst, src, len);
+    }
+
+    /** An ioctl on a zeroed struct of {@code size} bytes whose leading u64 fields are {@code fields}. */
+    private boolean ioctl(long request, int size, long... fields) {
+        Memory struct = new Memory(size);
+        struct.clear();
+        for (int i = 0; i < fields.length; i++) {
+            struct.setLong(8L * i, fields[i]);
+        }
+        return LibC.ioctl(fd, request, struct) == 0;
     }
 
     /**
