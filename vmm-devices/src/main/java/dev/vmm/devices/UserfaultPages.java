@@ -22,8 +22,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * fault, and its worker's blocking lookup then waits for this thread. Unlike dropping a file page
  * from the page cache, where the read sometimes completes before KVM looks, that is
  * deterministic.
+ *
+ * <p>The guest decides how many pages are away, so that number is bounded ({@link #MAX_AWAY}):
+ * every registered page is a VMA split in this process, and a guest that took away every other
+ * page would otherwise reach {@code vm.max_map_count} and leave the JVM unable to map anything.
+ * {@link #close()} ends the service thread and closes the descriptor (the kernel then unregisters
+ * every range; a page still away reads as zeros).
  */
-final class UserfaultPages {
+final class UserfaultPages implements AutoCloseable {
+    /**
+     * Pages away at once, at most: each costs up to two VMAs (about 2,000 of the default
+     * vm.max_map_count of 65,530) and 4 KiB of saved contents. The test kernel needs one.
+     */
+    static final int MAX_AWAY = 1024;
+
     // linux/userfaultfd.h: _IOWR(0xAA, nr, size) and _IOR(0xAA, 0x01, 16)
     private static final long UFFDIO_API = iowr(0x3F, 24);
     private static final long UFFDIO_REGISTER = iowr(0x00, 32);
@@ -34,8 +46,11 @@ final class UserfaultPages {
     private static final int UFFD_EVENT_PAGEFAULT = 0x12;
     private static final int MSG_SIZE = 32;
     private static final long PAGE = 4096;
+    private static final int O_NONBLOCK = 0x800;
 
     private final int fd;
+    private final WakeablePoll poll;
+    private final Thread server;
     /** Saved contents by host page address, until the page's fault is served. */
     private final Map<Long, Memory> away = new ConcurrentHashMap<>();
 
@@ -44,7 +59,8 @@ final class UserfaultPages {
     }
 
     UserfaultPages() {
-        fd = (int) LibC.syscall(LibC.SYS_USERFAULTFD, LibC.O_CLOEXEC, 0, 0);
+        // non-blocking: poll(2) on a blocking userfaultfd always answers POLLERR
+        fd = (int) LibC.syscall(LibC.SYS_USERFAULTFD, LibC.O_CLOEXEC | O_NONBLOCK, 0, 0);
         if (fd < 0) {
             throw new IllegalStateException("userfaultfd: " + Errno.describe(Native.getLastError()));
         }
@@ -56,13 +72,22 @@ final class UserfaultPages {
             LibC.close(fd);
             throw new IllegalStateException("UFFDIO_API: " + Errno.describe(err));
         }
-        Thread t = new Thread(this::serve, "vmm-userfault");
-        t.setDaemon(true); // blocked in read(2) for the life of the process
-        t.start();
+        poll = new WakeablePoll(fd);
+        server = new Thread(this::serve, "vmm-userfault");
+        server.setDaemon(true); // a guest blocked on a page must not keep the JVM alive either
+        server.start();
     }
 
-    /** Saves and drops the page at {@code host}; false if the kernel refused a step. */
+    /** Whether another page may be taken away now ({@link #MAX_AWAY} not reached). */
+    boolean hasRoom() {
+        return away.size() < MAX_AWAY;
+    }
+
+    /** Saves and drops the page at {@code host}; false if the kernel refused a step or no room is left. */
     boolean takeAway(long host) {
+        if (!hasRoom()) {
+            return false;
+        }
         Memory copy = new Memory(PAGE);
         copy.write(0, new Pointer(host).getByteArray(0, (int) PAGE), 0, (int) PAGE);
         Memory reg = new Memory(32);
@@ -79,7 +104,12 @@ final class UserfaultPages {
 
     private void serve() {
         byte[] msg = new byte[MSG_SIZE];
-        while (LibC.read(fd, msg, MSG_SIZE) == MSG_SIZE) {
+        while (poll.awaitReadable()) {
+            if (LibC.read(fd, msg, MSG_SIZE) != MSG_SIZE) {
+                int err = Native.getLastError();
+                if (err == LibC.EAGAIN || err == LibC.EINTR) continue; // another wake-up took it
+                return;
+            }
             ByteBuffer b = ByteBuffer.wrap(msg).order(ByteOrder.LITTLE_ENDIAN);
             if ((b.get(0) & 0xff) != UFFD_EVENT_PAGEFAULT) {
                 continue;
@@ -98,4 +128,22 @@ final class UserfaultPages {
             LibC.ioctl(fd, UFFDIO_UNREGISTER, range);
         }
     }
+
+    /** Stops the service thread, then closes the descriptor; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        poll.wake();
+        try {
+            server.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closed = true;
+        poll.close();
+        LibC.close(fd);
+        away.clear();
+    }
+
+    private boolean closed;
 }

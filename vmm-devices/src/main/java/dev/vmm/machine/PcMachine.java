@@ -40,6 +40,8 @@ public final class PcMachine implements AutoCloseable {
     private final Uart8250 serial;
     private final CpuModel cpuModel;
     private final KernelLoader.Format bootFormat;
+    /** Devices with host resources of their own (threads, descriptors), closed after the VM. */
+    private final java.util.List<AutoCloseable> ownedDevices = new java.util.ArrayList<>();
 
     private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat) {
         this.vm = vm;
@@ -137,7 +139,9 @@ public final class PcMachine implements AutoCloseable {
      */
     public void enablePageEvictPort() {
         if (!vm.io().isRegistered(PageEvictPort.PORT)) {
-            vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, new PageEvictPort(vm.memory()));
+            PageEvictPort port = new PageEvictPort(vm.memory());
+            ownedDevices.add(port);
+            vm.io().register(PageEvictPort.PORT, PageEvictPort.SIZE, port);
         }
     }
 
@@ -324,6 +328,13 @@ public final class PcMachine implements AutoCloseable {
             for (dev.vmm.kvm.KvmStats s : kvmStats) if (s != null) s.close();
         }
         vm.close();
+        for (AutoCloseable device : ownedDevices) {
+            try {
+                device.close();
+            } catch (Exception e) {
+                // closing is best effort: the next device still gets its turn
+            }
+        }
         serial.flush();
     }
 }
