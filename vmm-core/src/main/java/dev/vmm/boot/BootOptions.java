@@ -12,11 +12,11 @@ import java.util.List;
  * @param ramSize        guest RAM in bytes
  * @param cpuCount       number of vCPUs (for the MADT)
  * @param memoryMap      E820 map handed to the guest
- * @param initrd         initial RAM disk (Linux boot protocol only), or null for none
+ * @param initrd         initial RAM disk (Linux and PVH kernels), or null for none
  * @param apicIds        each vCPU's APIC ID, for the MADT (null: 0..cpuCount-1)
  */
 public record BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
-                          List<E820Entry> memoryMap, byte[] initrd, List<Integer> apicIds) {
+                          List<E820Entry> memoryMap, InitrdImage initrd, List<Integer> apicIds) {
     public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
                        List<E820Entry> memoryMap) {
         this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, null, null);
@@ -24,7 +24,7 @@ public record BootOptions(String kernelFileName, String cmdline, long ramSize, i
 
     public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
                        List<E820Entry> memoryMap, byte[] initrd) {
-        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, null);
+        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd == null ? null : new InitrdImage.InMemory(initrd), null);
     }
 
     public BootOptions {
@@ -46,7 +46,12 @@ public record BootOptions(String kernelFileName, String cmdline, long ramSize, i
 
     /** The same options with an initial RAM disk. */
     public BootOptions withInitrd(byte[] data) {
-        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, data, apicIds);
+        return withInitrd(new InitrdImage.InMemory(data));
+    }
+
+    /** The same options with an initial RAM disk read from a file (or held in memory) when loaded. */
+    public BootOptions withInitrd(InitrdImage image) {
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, image, apicIds);
     }
 
     /** The same options with these APIC IDs (one per vCPU) in the MADT. */

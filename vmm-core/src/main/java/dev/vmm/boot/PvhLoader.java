@@ -58,18 +58,19 @@ public final class PvhLoader {
         AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
         List<MemoryWrite> writes = new ArrayList<>(image.writes());
         int modules = 0;
-        byte[] initrd = options.initrd();
-        if (initrd != null && initrd.length > 0) {
+        List<FileWrite> fileWrites = new ArrayList<>();
+        InitrdImage initrd = options.initrd();
+        if (initrd != null && initrd.size() > 0) {
             // The initrd is module 0 of the hvm_modlist (Linux's PVH entry takes it as the initrd).
             long kernelEnd = 0;
             for (ProgramHeader ph : elf.loadSegments()) {
                 kernelEnd = Math.max(kernelEnd, ph.paddr() + ph.memsz());
             }
-            long addr = LinuxLoader.placeInitrd(initrd.length, 0xffffffffL, kernelEnd, options);
+            long addr = LinuxLoader.placeInitrd(initrd.size(), 0xffffffffL, kernelEnd, options);
             ByteBuffer mod = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-            mod.putLong(addr).putLong(initrd.length).putLong(0).putLong(0);
+            mod.putLong(addr).putLong(initrd.size()).putLong(0).putLong(0);
             writes.add(new MemoryWrite(GuestLayout.PVH_MODLIST, mod.array()));
-            writes.add(new MemoryWrite(addr, initrd));
+            initrd.addTo(addr, writes, fileWrites);
             modules = 1;
         }
         HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : GuestLayout.PVH_MODLIST,
@@ -80,6 +81,6 @@ public final class PvhLoader {
         writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
         writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
         EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, GuestLayout.PVH_START_INFO, 0);
-        return new BootPlan(writes, image.zeroFills(), state);
+        return new BootPlan(writes, image.zeroFills(), state, fileWrites);
     }
 }

@@ -3,6 +3,7 @@ package dev.vmm.machine;
 import dev.vmm.boot.BootException;
 import dev.vmm.boot.BootOptions;
 import dev.vmm.boot.BootPlan;
+import dev.vmm.boot.InitrdImage;
 import dev.vmm.boot.KernelLoader;
 import dev.vmm.cpu.CpuModel;
 import dev.vmm.kvm.KvmException;
@@ -56,12 +57,8 @@ public final class PcMachine implements AutoCloseable {
      * message is one line for the user. CPU model warnings go to {@code warnings}.
      */
     public static PcMachine create(MachineConfig config, OutputStream console, PrintStream warnings) {
-        byte[] kernel;
-        try {
-            kernel = Files.readAllBytes(config.kernel());
-        } catch (IOException e) {
-            throw new MachineException("cannot read kernel '" + config.kernel() + "': " + e.getMessage());
-        }
+        byte[] kernel = InputFile.check("kernel", config.kernel(), maxKernelSize(), "vmm reads kernels up to "
+                + (maxKernelSize() >> 20) + " MiB (a quarter of its Java heap, -Xmx)").readAll();
         BootPlan plan;
         KernelLoader.Format format;
         try {
@@ -75,11 +72,10 @@ public final class PcMachine implements AutoCloseable {
                     throw new MachineException("--initrd needs a Linux (bzImage, vmlinux) or PVH kernel, '"
                             + config.kernel() + "' is a multiboot kernel");
                 }
-                try {
-                    options = options.withInitrd(Files.readAllBytes(config.initrd()));
-                } catch (IOException e) {
-                    throw new MachineException("cannot read initrd '" + config.initrd() + "': " + e.getMessage());
-                }
+                // read from the file into guest RAM when loaded: its size is bounded by the RAM, not the heap
+                InputFile initrd = InputFile.check("initrd", config.initrd(), config.ramSize(),
+                        "more than the guest's RAM (" + (config.ramSize() >> 20) + " MiB)");
+                options = options.withInitrd(new InitrdImage.FromFile(initrd.path(), initrd.size()));
             }
             plan = KernelLoader.load(kernel, options);
         } catch (BootException e) {
@@ -131,6 +127,14 @@ public final class PcMachine implements AutoCloseable {
             if (e instanceof KvmException) throw new MachineException(e.getMessage(), e);
             throw e;
         }
+    }
+
+    /**
+     * The largest kernel read: the file, the loader's copies of its segments and the boot plan's
+     * copy must fit in the Java heap together (vmm's launcher gives it 256 MiB).
+     */
+    static long maxKernelSize() {
+        return Runtime.getRuntime().maxMemory() / 4;
     }
 
     /**
