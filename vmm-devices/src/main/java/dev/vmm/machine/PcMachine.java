@@ -58,7 +58,7 @@ public final class PcMachine implements AutoCloseable {
      */
     public static PcMachine create(MachineConfig config, OutputStream console, PrintStream warnings) {
         byte[] kernel = InputFile.check("kernel", config.kernel(), maxKernelSize(), "vmm reads kernels up to "
-                + (maxKernelSize() >> 20) + " MiB (a quarter of its Java heap, -Xmx)").readAll();
+                + (maxKernelSize() >> 20) + " MiB (a third of its Java heap, -Xmx)").readAll();
         BootPlan plan;
         KernelLoader.Format format;
         try {
@@ -134,7 +134,7 @@ public final class PcMachine implements AutoCloseable {
      * copy must fit in the Java heap together (vmm's launcher gives it 256 MiB).
      */
     static long maxKernelSize() {
-        return Runtime.getRuntime().maxMemory() / 4;
+        return Runtime.getRuntime().maxMemory() / 3;
     }
 
     /**
