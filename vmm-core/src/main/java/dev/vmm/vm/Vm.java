@@ -63,7 +63,10 @@ public final class Vm implements MachineControl, AutoCloseable {
             0x11, 0x12, 0x4b564d00, 0x4b564d01, 0x4b564d02, 0x4b564d03, 0x4b564d04, 0x4b564d06, 0x4b564d07};
     /** MSR_KVM_POLL_CONTROL: QEMU resets it to 1 (host-side polling enabled). */
     static final int MSR_KVM_POLL_CONTROL = 0x4b564d05;
-    /** More resets than this in one run end it as a failure (a guest stuck in a reset loop). */
+    /**
+     * More guest resets than this in one run end it as a failure (a guest stuck in a reset loop).
+     * Resets the operator asks for ({@link #resetByOperator}, QMP {@code system_reset}) do not count.
+     */
     public static final int MAX_RESETS = 100;
     private static final long PARK_POLL_MILLIS = 50;
 
@@ -84,6 +87,7 @@ public final class Vm implements MachineControl, AutoCloseable {
     private volatile Runnable reloadHook;
     private volatile boolean noReboot;
     private volatile int resetCount;
+    private volatile int guestResetCount;
 
     private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory, IrqchipMode irqchip) {
         this.irqchip = irqchip;
@@ -298,8 +302,9 @@ public final class Vm implements MachineControl, AutoCloseable {
         if (timeout == null) {
             ended.await();
         } else if (!ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String state = isPaused() ? "paused (by the monitor)" : "still running";
             end(VmOutcome.failure(VmOutcome.Kind.STOPPED,
-                    "vmm: guest still running after " + timeout.toSeconds() + " s; stopped it"));
+                    "vmm: guest " + state + " after " + timeout.toSeconds() + " s; stopped it"));
         }
         return outcome.get();
     }
@@ -346,6 +351,18 @@ public final class Vm implements MachineControl, AutoCloseable {
      */
     @Override
     public void reset() {
+        requestReset(true);
+    }
+
+    /**
+     * A reset the operator asked for (QMP {@code system_reset}): carried out as {@link #reset()},
+     * but not counted towards {@link #MAX_RESETS}, which exists to stop guests in a reset loop.
+     */
+    public void resetByOperator() {
+        requestReset(false);
+    }
+
+    private void requestReset(boolean byGuest) {
         if (noReboot || !started) {
             end(VmOutcome.powerOff(0));
             return;
@@ -356,7 +373,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             }
             resetInProgress = true;
         }
-        Thread t = new Thread(this::performReset, "vm-reset");
+        Thread t = new Thread(() -> performReset(byGuest), "vm-reset");
         t.setDaemon(true);
         t.start();
     }
@@ -470,12 +487,14 @@ public final class Vm implements MachineControl, AutoCloseable {
         }
     }
 
-    private void performReset() {
+    private void performReset(boolean byGuest) {
+        boolean done = false;
         try {
             if (!parkAll()) {
                 return;
             }
-            int n = ++resetCount;
+            int n = byGuest ? ++guestResetCount : guestResetCount;
+            resetCount++;
             if (n > MAX_RESETS) {
                 end(VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT, "vmm: guest reset more than " + MAX_RESETS
                         + " times in one run (reset loop?); stopped it"));
@@ -486,10 +505,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             if (reload != null) {
                 reload.run();
             }
-            Runnable listener = resetListener;
-            if (listener != null) {
-                listener.run();
-            }
+            done = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             end(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: reset interrupted"));
@@ -502,6 +518,11 @@ public final class Vm implements MachineControl, AutoCloseable {
                     releaseAll();
                 }
             }
+        }
+        // Told once the reset is complete, so a new request made on hearing of it is carried out, not folded.
+        Runnable listener = resetListener;
+        if (done && listener != null) {
+            listener.run();
         }
     }
 
