@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,8 +16,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * (a.out kludge: loaded at 1 MiB, entry just after the header) built here byte by byte.
  */
 class BrokenGuestTest {
-    private static final long LOAD = 0x100000;
-    private static final int HEADER = 32;
 
     @TempDir
     Path tmp;
@@ -30,15 +26,7 @@ class BrokenGuestTest {
     }
 
     private Path flatKernel(String name, byte... code) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(HEADER + code.length).order(ByteOrder.LITTLE_ENDIAN);
-        int magic = 0x1BADB002, flags = 0x00010000;
-        b.putInt(magic).putInt(flags).putInt(-(magic + flags));
-        b.putInt((int) LOAD).putInt((int) LOAD).putInt(0).putInt(0).putInt((int) LOAD + HEADER);
-        b.position(HEADER);
-        b.put(code);
-        Path p = tmp.resolve(name);
-        Files.write(p, b.array());
-        return p;
+        return FlatKernel.write(tmp.resolve(name), code);
     }
 
     private static void assertReported(VmmProcess r, String rip) {

@@ -54,7 +54,7 @@ final class MachineMonitor implements MonitorTarget {
     @Override
     public void reset() {
         hostReset = true;
-        machine.vm().reset();
+        machine.vm().resetByOperator(); // not counted as a guest reset loop
     }
 
     @Override

@@ -216,6 +216,9 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     MachineConfig toConfig() {
+        if (timeoutSeconds != null && timeoutSeconds <= 0) {
+            throw new UserError("invalid --timeout " + timeoutSeconds + ": give a number of seconds, at least 1");
+        }
         if (!Files.exists(kernel)) {
             throw new UserError("kernel '" + kernel + "' does not exist");
         }

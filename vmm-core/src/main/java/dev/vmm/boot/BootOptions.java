@@ -13,13 +13,13 @@ import java.util.List;
  * @param ramSize        guest RAM in bytes
  * @param cpuCount       number of vCPUs (for the MADT)
  * @param memoryMap      E820 map handed to the guest
- * @param initrd         initial RAM disk (Linux boot protocol only), or null for none
+ * @param initrd         initial RAM disk (Linux and PVH kernels), or null for none
  * @param apicIds        each vCPU's APIC ID (null: 0..cpuCount-1)
  * @param rsdpAddress    where the machine puts the ACPI tables' RSDP: loaders hand it to the kernel
  *                       (boot_params, hvm_start_info) but do not build the tables
  */
 public record BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
-                          List<E820Entry> memoryMap, byte[] initrd, List<Integer> apicIds, long rsdpAddress) {
+                          List<E820Entry> memoryMap, InitrdImage initrd, List<Integer> apicIds, long rsdpAddress) {
     public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
                        List<E820Entry> memoryMap) {
         this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, null, null, PlatformLayout.ACPI_BASE);
@@ -27,7 +27,8 @@ public record BootOptions(String kernelFileName, String cmdline, long ramSize, i
 
     public BootOptions(String kernelFileName, String cmdline, long ramSize, int cpuCount,
                        List<E820Entry> memoryMap, byte[] initrd) {
-        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, initrd, null, PlatformLayout.ACPI_BASE);
+        this(kernelFileName, cmdline, ramSize, cpuCount, memoryMap,
+                initrd == null ? null : new InitrdImage.InMemory(initrd), null, PlatformLayout.ACPI_BASE);
     }
 
     public BootOptions {
@@ -49,7 +50,12 @@ public record BootOptions(String kernelFileName, String cmdline, long ramSize, i
 
     /** The same options with an initial RAM disk. */
     public BootOptions withInitrd(byte[] data) {
-        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, data, apicIds, rsdpAddress);
+        return withInitrd(new InitrdImage.InMemory(data));
+    }
+
+    /** The same options with an initial RAM disk read from a file (or held in memory) when loaded. */
+    public BootOptions withInitrd(InitrdImage image) {
+        return new BootOptions(kernelFileName, cmdline, ramSize, cpuCount, memoryMap, image, apicIds, rsdpAddress);
     }
 
     /** The same options with these APIC IDs (one per vCPU). */

@@ -10,14 +10,21 @@ import java.util.List;
  * No two regions (writes or fills) may overlap: an overlap means two loader structures (or a
  * kernel segment and a boot structure) collide, which would silently corrupt one of them.
  */
-public record BootPlan(List<MemoryWrite> writes, List<ZeroFill> zeroFills, EntryState entry) {
+public record BootPlan(List<MemoryWrite> writes, List<ZeroFill> zeroFills, EntryState entry,
+                       List<FileWrite> fileWrites) {
     public BootPlan {
         writes = List.copyOf(writes);
         zeroFills = List.copyOf(zeroFills);
+        fileWrites = List.copyOf(fileWrites);
         if (entry == null) {
             throw new IllegalArgumentException("entry state is required");
         }
-        checkNoOverlap(writes, zeroFills);
+        checkNoOverlap(writes, zeroFills, fileWrites);
+    }
+
+    /** A plan whose contents are all in memory (no file is read when it is carried out). */
+    public BootPlan(List<MemoryWrite> writes, List<ZeroFill> zeroFills, EntryState entry) {
+        this(writes, zeroFills, entry, List.of());
     }
 
     /**
@@ -33,7 +40,7 @@ public record BootPlan(List<MemoryWrite> writes, List<ZeroFill> zeroFills, Entry
     private record Region(long start, long end, String what) {
     }
 
-    private static void checkNoOverlap(List<MemoryWrite> writes, List<ZeroFill> fills) {
+    private static void checkNoOverlap(List<MemoryWrite> writes, List<ZeroFill> fills, List<FileWrite> files) {
         List<Region> regions = new ArrayList<>();
         for (MemoryWrite w : writes) {
             if (w.length() > 0) {
@@ -43,6 +50,11 @@ public record BootPlan(List<MemoryWrite> writes, List<ZeroFill> zeroFills, Entry
         for (ZeroFill z : fills) {
             if (z.length() > 0) {
                 regions.add(new Region(z.gpa(), z.end(), "zero fill"));
+            }
+        }
+        for (FileWrite f : files) {
+            if (f.length() > 0) {
+                regions.add(new Region(f.gpa(), f.end(), "file " + f.file().getFileName()));
             }
         }
         regions.sort(Comparator.comparingLong(Region::start));

@@ -76,7 +76,7 @@ public final class ElfFile {
         if (phnum > 0 && phentsize < minEntSize) {
             throw new BootException(fileName + ": bad ELF program header size " + phentsize);
         }
-        if (phoff < 0 || phoff + (long) phnum * phentsize > image.length) {
+        if (!FileRange.fits(phoff, FileRange.times(phnum, phentsize), image.length)) {
             throw new BootException(fileName + ": truncated ELF file: program headers end beyond the file ("
                     + image.length + " bytes)");
         }
@@ -89,8 +89,7 @@ public final class ElfFile {
                     : new ProgramHeader(b.getInt(o), b.getInt(o + 24), u32(b, o + 4), u32(b, o + 8),
                             u32(b, o + 12), u32(b, o + 16), u32(b, o + 20), u32(b, o + 28));
             if (ph.type() == ProgramHeader.PT_LOAD || ph.type() == ProgramHeader.PT_NOTE) {
-                if (ph.offset() < 0 || ph.filesz() < 0 || ph.offset() + ph.filesz() > image.length
-                        || ph.offset() + ph.filesz() < ph.offset()) {
+                if (!FileRange.fits(ph.offset(), ph.filesz(), image.length)) {
                     throw new BootException(String.format(
                             "%s: truncated ELF file: segment %d (file offset 0x%x, size 0x%x) ends beyond the file (%d bytes)",
                             fileName, i, ph.offset(), ph.filesz(), image.length));
@@ -163,7 +162,7 @@ public final class ElfFile {
                 long nameAt = pos + 12;
                 long descAt = nameAt + align4(namesz);
                 long next = descAt + align4(descsz);
-                if (descAt + descsz > end || nameAt + namesz > end) {
+                if (!FileRange.fits(nameAt, namesz, end) || !FileRange.fits(descAt, descsz, end)) {
                     throw new BootException(fileName + ": truncated ELF note");
                 }
                 int nameLen = (int) namesz;

@@ -151,14 +151,15 @@ public final class LinuxLoader {
         z.putInt(BP_EXT_CMD_LINE_PTR, 0);
 
         List<MemoryWrite> writes = new ArrayList<>(kernelWrites);
-        byte[] initrd = options.initrd();
-        if (initrd != null && initrd.length > 0) {
-            long addr = placeInitrd(initrd.length, initrdAddrMax, kernelEnd, options);
+        List<FileWrite> fileWrites = new ArrayList<>();
+        InitrdImage initrd = options.initrd();
+        if (initrd != null && initrd.size() > 0) {
+            long addr = placeInitrd(initrd.size(), initrdAddrMax, kernelEnd, options);
             z.putInt(RAMDISK_IMAGE, (int) addr);
-            z.putInt(RAMDISK_SIZE, initrd.length);
+            z.putInt(RAMDISK_SIZE, (int) initrd.size()); // below 4 GiB: placeInitrd put it there
             z.putInt(BP_EXT_RAMDISK_IMAGE, 0);
             z.putInt(BP_EXT_RAMDISK_SIZE, 0);
-            writes.add(new MemoryWrite(addr, initrd));
+            initrd.addTo(addr, writes, fileWrites);
         }
         List<E820Entry> map = options.memoryMap();
         if (map.size() > MAX_E820) {
@@ -178,7 +179,7 @@ public final class LinuxLoader {
         writes.add(new MemoryWrite(PlatformLayout.PML4, pageTables()));
         writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
         EntryState state = new EntryState(CpuMode.LONG_64, entry, 0, 0, PlatformLayout.LINUX_BOOT_PARAMS);
-        return new BootPlan(writes, fills, state);
+        return new BootPlan(writes, fills, state, fileWrites);
     }
 
     /**

@@ -17,6 +17,13 @@ public record MultibootHeader(int fileOffset, int flags, long headerAddr, long l
     public static final int SEARCH_LIMIT = 8192;
     /** Bit 16: the header's address fields say where to load the file (a.out kludge). */
     public static final int FLAG_AOUT_KLUDGE = 1 << 16;
+    /**
+     * Bits 0-15 are requirements: a loader that does not know one must refuse the kernel. Known
+     * are 0 (page-aligned modules: vmm loads none), 1 (memory information: always given) and 2
+     * (video mode: QEMU and vmm boot without it, with no framebuffer); the rest are refused, as
+     * GRUB does (its MULTIBOOT_UNSUPPORTED is 0x0000fff8).
+     */
+    public static final int UNSUPPORTED_REQUIRED = 0x0000_fff8;
 
     public boolean hasAoutKludge() {
         return (flags & FLAG_AOUT_KLUDGE) != 0;

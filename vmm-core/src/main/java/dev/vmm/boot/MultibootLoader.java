@@ -30,6 +30,11 @@ public final class MultibootLoader {
 
     public static BootPlan load(byte[] image, MultibootHeader header, BootOptions options) {
         String name = options.kernelFileName();
+        int unknownRequired = header.flags() & MultibootHeader.UNSUPPORTED_REQUIRED;
+        if (unknownRequired != 0) {
+            throw new BootException(String.format(
+                    "%s: multiboot header requires features this loader does not have (flags 0x%x)", name, unknownRequired));
+        }
         LoadedImage loaded;
         long entry;
         if (header.hasAoutKludge()) {

@@ -57,18 +57,19 @@ public final class PvhLoader {
         }
         List<MemoryWrite> writes = new ArrayList<>(image.writes());
         int modules = 0;
-        byte[] initrd = options.initrd();
-        if (initrd != null && initrd.length > 0) {
+        List<FileWrite> fileWrites = new ArrayList<>();
+        InitrdImage initrd = options.initrd();
+        if (initrd != null && initrd.size() > 0) {
             // The initrd is module 0 of the hvm_modlist (Linux's PVH entry takes it as the initrd).
             long kernelEnd = 0;
             for (ProgramHeader ph : elf.loadSegments()) {
                 kernelEnd = Math.max(kernelEnd, ph.paddr() + ph.memsz());
             }
-            long addr = LinuxLoader.placeInitrd(initrd.length, 0xffffffffL, kernelEnd, options);
+            long addr = LinuxLoader.placeInitrd(initrd.size(), 0xffffffffL, kernelEnd, options);
             ByteBuffer mod = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-            mod.putLong(addr).putLong(initrd.length).putLong(0).putLong(0);
+            mod.putLong(addr).putLong(initrd.size()).putLong(0).putLong(0);
             writes.add(new MemoryWrite(PlatformLayout.PVH_MODLIST, mod.array()));
-            writes.add(new MemoryWrite(addr, initrd));
+            initrd.addTo(addr, writes, fileWrites);
             modules = 1;
         }
         HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : PlatformLayout.PVH_MODLIST,
@@ -78,6 +79,6 @@ public final class PvhLoader {
         writes.add(new MemoryWrite(PlatformLayout.PVH_MEMMAP, mm.array()));
         writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
         EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, PlatformLayout.PVH_START_INFO, 0);
-        return new BootPlan(writes, image.zeroFills(), state);
+        return new BootPlan(writes, image.zeroFills(), state, fileWrites);
     }
 }

@@ -129,8 +129,27 @@ public final class VmlinuxExtractor {
             case "bzip2" -> new BZip2CompressorInputStream(in);
             default -> new LZMACompressorInputStream(in);
         }) {
-            return d.readAllBytes();
+            return readBounded(d);
         }
+    }
+
+    /**
+     * The most a payload may decompress to: a third of the Java heap (the output, the loader's
+     * copies of its segments and the plan must fit together). A small payload that inflates
+     * without end (a decompression bomb) is refused here instead of exhausting the heap.
+     */
+    static long maxOutput() {
+        return Runtime.getRuntime().maxMemory() / 3;
+    }
+
+    private static byte[] readBounded(InputStream d) throws IOException {
+        int limit = (int) Math.min(maxOutput(), Integer.MAX_VALUE - 16);
+        byte[] out = d.readNBytes(limit);
+        if (out.length == limit && d.read() >= 0) {
+            throw new BootException("the payload decompresses to more than " + (limit >> 20)
+                    + " MiB (a third of vmm's Java heap, -Xmx)");
+        }
+        return out;
     }
 
     /**
@@ -153,7 +172,7 @@ public final class VmlinuxExtractor {
                     + e + ")");
         }
         try (InputStream d = new ZstdCompressorInputStream(new ByteArrayInputStream(p, 0, (int) frame))) {
-            return d.readAllBytes();
+            return readBounded(d);
         }
     }
 
@@ -193,6 +212,10 @@ public final class VmlinuxExtractor {
                     throw new BootException("corrupt lz4 payload: a block decompresses to more than 8 MiB");
                 }
                 out.write(block);
+                if (out.size() > maxOutput()) {
+                    throw new BootException("the payload decompresses to more than " + (maxOutput() >> 20)
+                            + " MiB (a third of vmm's Java heap, -Xmx)");
+                }
             }
             pos += size;
         }

@@ -34,6 +34,12 @@ public final class Userfaultfd implements AutoCloseable {
     public static final long UFFD_API = 0xAA;
     public static final long UFFDIO_REGISTER_MODE_MISSING = 1;
     public static final int UFFD_EVENT_PAGEFAULT = 0x12;
+    /** O_NONBLOCK for userfaultfd(2)'s flags: poll(2) on a blocking userfaultfd always answers POLLERR. */
+    public static final int O_NONBLOCK = 0x800;
+    /** What {@link #readPageFault} returns for an event that is not a page fault. */
+    public static final long OTHER_EVENT = -1;
+    /** What {@link #readPageFault} returns when no message was waiting (non-blocking descriptor). */
+    public static final long NO_MESSAGE = -2;
 
     private final int fd;
 
@@ -46,7 +52,16 @@ public final class Userfaultfd implements AutoCloseable {
      * kernel refuses (e.g. EPERM with {@code vm.unprivileged_userfaultfd=0} for a non-root user).
      */
     public static Userfaultfd open() {
-        int fd = (int) LibC.syscall(LibC.SYS_USERFAULTFD, LibC.O_CLOEXEC, 0, 0);
+        return open(0);
+    }
+
+    /** As {@link #open()}, with a non-blocking descriptor (to be waited on with poll(2)). */
+    public static Userfaultfd openNonBlocking() {
+        return open(O_NONBLOCK);
+    }
+
+    private static Userfaultfd open(int extraFlags) {
+        int fd = (int) LibC.syscall(LibC.SYS_USERFAULTFD, LibC.O_CLOEXEC | extraFlags, 0, 0);
         if (fd < 0) {
             throw new IllegalStateException("userfaultfd: " + Errno.describe(Native.getLastError()));
         }
@@ -95,14 +110,36 @@ public final class Userfaultfd implements AutoCloseable {
      * (closed, or an error).
      */
     public long awaitPageFault(byte[] buffer) {
+        long address = readPageFault(buffer);
+        if (address == NO_MESSAGE) {
+            throw new IllegalStateException("userfaultfd read: no message on a non-blocking descriptor");
+        }
+        return address;
+    }
+
+    /**
+     * Reads the next message: the faulting address of a page fault, {@link #OTHER_EVENT} for any
+     * other event, {@link #NO_MESSAGE} when a non-blocking descriptor had none (EAGAIN) or the read
+     * was interrupted. Throws {@link IllegalStateException} when the descriptor cannot be read.
+     */
+    public long readPageFault(byte[] buffer) {
         if (buffer.length < SIZEOF_UFFD_MSG) {
             throw new IllegalArgumentException("uffd_msg needs " + SIZEOF_UFFD_MSG + " bytes");
         }
         if (LibC.read(fd, buffer, SIZEOF_UFFD_MSG) != SIZEOF_UFFD_MSG) {
-            throw new IllegalStateException("userfaultfd read: " + Errno.describe(Native.getLastError()));
+            int err = Native.getLastError();
+            if (err == LibC.EAGAIN || err == LibC.EINTR) {
+                return NO_MESSAGE;
+            }
+            throw new IllegalStateException("userfaultfd read: " + Errno.describe(err));
         }
         ByteBuffer b = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
-        return (b.get(0) & 0xff) == UFFD_EVENT_PAGEFAULT ? b.getLong(OFF_MSG_PAGEFAULT_ADDRESS) : -1;
+        return (b.get(0) & 0xff) == UFFD_EVENT_PAGEFAULT ? b.getLong(OFF_MSG_PAGEFAULT_ADDRESS) : OTHER_EVENT;
+    }
+
+    /** The descriptor, for poll(2). */
+    public int fd() {
+        return fd;
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.vmm.host.Errno;
 import dev.vmm.host.LibC;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,14 +80,14 @@ public final class GuestMemory implements AutoCloseable {
         Path file;
         boolean temporary = Files.isDirectory(path);
         try {
-            file = temporary ? Files.createTempFile(path, "vmm-ram-", null) : path;
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                if (raf.length() < ramSize) raf.setLength(ramSize); // sparse: blocks come on first write
-            }
+            // both ways the file is 0600 when vmm creates it (Files.createTempFile's default), and a
+            // symlink at FILE is refused rather than followed to make some other file guest RAM
+            file = temporary ? Files.createTempFile(path, "vmm-ram-", null) : RamFile.createOrCheck(path);
+            RamFile.growTo(file, ramSize); // sparse: blocks come on first write
         } catch (IOException e) {
             throw new IllegalStateException("cannot use --mem-path " + path + ": " + e.getMessage(), e);
         }
-        int fd = LibC.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
+        int fd = LibC.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC | RamFile.O_NOFOLLOW);
         int err = Native.getLastError();
         if (temporary) {
             try {

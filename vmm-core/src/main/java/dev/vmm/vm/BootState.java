@@ -2,6 +2,7 @@ package dev.vmm.vm;
 
 import dev.vmm.boot.BootPlan;
 import dev.vmm.boot.EntryState;
+import dev.vmm.boot.FileWrite;
 import dev.vmm.platform.PlatformLayout;
 import dev.vmm.boot.LinuxLoader;
 import dev.vmm.boot.MemoryWrite;
@@ -12,6 +13,12 @@ import dev.vmm.kvm.Segment;
 import dev.vmm.kvm.Sregs;
 import dev.vmm.kvm.VcpuFd;
 import dev.vmm.memory.GuestMemory;
+import com.sun.jna.Pointer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Carries out a loader's {@link BootPlan}: the bytes go into guest memory and the boot vCPU gets
@@ -20,6 +27,7 @@ import dev.vmm.memory.GuestMemory;
  */
 public final class BootState {
     private static final int ZERO_CHUNK = 64 * 1024;
+    private static final int FILE_CHUNK = 1 << 30;
 
     private BootState() {
     }
@@ -28,6 +36,9 @@ public final class BootState {
         for (MemoryWrite w : plan.writes()) {
             memory.write(w.gpa(), w.data());
         }
+        for (FileWrite f : plan.fileWrites()) {
+            readInto(f, memory);
+        }
         byte[] zeros = new byte[ZERO_CHUNK];
         for (ZeroFill z : plan.zeroFills()) {
             for (long done = 0; done < z.length(); done += ZERO_CHUNK) {
@@ -35,6 +46,27 @@ public final class BootState {
             }
         }
         apply(plan.entry(), bootCpu);
+    }
+
+    /** Reads a file's bytes straight into guest memory, without a copy on the Java heap. */
+    private static void readInto(FileWrite f, GuestMemory memory) {
+        long host = memory.hostAddress(f.gpa(), f.length());
+        try (FileChannel in = FileChannel.open(f.file(), StandardOpenOption.READ)) {
+            long done = 0;
+            while (done < f.length()) {
+                int chunk = (int) Math.min(FILE_CHUNK, f.length() - done);
+                ByteBuffer dst = new Pointer(host + done).getByteBuffer(0, chunk);
+                while (dst.hasRemaining()) {
+                    if (in.read(dst, done + dst.position()) < 0) {
+                        throw new IllegalStateException("'" + f.file() + "' is shorter than the " + f.length()
+                                + " bytes it had when the boot plan was made");
+                    }
+                }
+                done += chunk;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read '" + f.file() + "': " + e.getMessage(), e);
+        }
     }
 
     /**

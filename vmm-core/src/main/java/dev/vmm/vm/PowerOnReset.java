@@ -22,7 +22,10 @@ import java.util.List;
  * loaded again. The VM parks its vCPUs around {@link #perform}; this class only moves state.
  */
 final class PowerOnReset {
-    /** More resets than this in one run end it as a failure (a guest stuck in a reset loop). */
+    /**
+     * More guest resets than this in one run end it as a failure (a guest stuck in a reset loop).
+     * Resets the operator asks for (QMP {@code system_reset}) do not count.
+     */
     static final int MAX_RESETS = 100;
 
     /** Power-on state of one vCPU. */
@@ -37,6 +40,7 @@ final class PowerOnReset {
     /** Power-on state of the in-kernel PICs and IOAPIC (irqchip on only). */
     private final List<byte[]> irqchipSnapshots = new ArrayList<>();
     private volatile int count;
+    private volatile int guestCount;
 
     PowerOnReset(VmFd vmFd, GuestMemory memory, IrqchipMode irqchip) {
         this.vmFd = vmFd;
@@ -58,12 +62,16 @@ final class PowerOnReset {
     }
 
     /**
-     * Resets the parked vCPUs. @return false, changing nothing, when this would be reset number
-     * {@link #MAX_RESETS} + 1. A KVM call that fails throws: the VM then ends with that error.
+     * Resets the parked vCPUs; {@code byGuest} tells a guest's reset from the operator's.
+     * @return false, changing nothing, when this would be guest reset number {@link #MAX_RESETS} + 1.
+     * A KVM call that fails throws: the VM then ends with that error.
      */
-    boolean perform(List<VcpuFd> vcpus) {
-        if (count >= MAX_RESETS) {
+    boolean perform(List<VcpuFd> vcpus, boolean byGuest) {
+        if (byGuest && guestCount >= MAX_RESETS) {
             return false;
+        }
+        if (byGuest) {
+            guestCount++;
         }
         count++;
         for (byte[] chip : irqchipSnapshots) {

@@ -262,8 +262,9 @@ public final class Vm implements MachineControl, AutoCloseable {
         if (timeout == null) {
             ended.await();
         } else if (!ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String state = isPaused() ? "paused (by the monitor)" : "still running";
             end(VmOutcome.failure(VmOutcome.Kind.STOPPED,
-                    "vmm: guest still running after " + timeout.toSeconds() + " s; stopped it"));
+                    "vmm: guest " + state + " after " + timeout.toSeconds() + " s; stopped it"));
         }
         return outcome.get();
     }
@@ -305,6 +306,18 @@ public final class Vm implements MachineControl, AutoCloseable {
      */
     @Override
     public void reset() {
+        requestReset(true);
+    }
+
+    /**
+     * A reset the operator asked for (QMP {@code system_reset}): carried out as {@link #reset()},
+     * but not counted towards {@link PowerOnReset#MAX_RESETS}, which exists to stop guests in a reset loop.
+     */
+    public void resetByOperator() {
+        requestReset(false);
+    }
+
+    private void requestReset(boolean byGuest) {
         if (spec.noReboot() || !started) {
             end(VmOutcome.powerOff(0));
             return;
@@ -315,7 +328,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             }
             resetInProgress = true;
         }
-        Thread t = new Thread(this::performReset, "vm-reset");
+        Thread t = new Thread(() -> performReset(byGuest), "vm-reset");
         t.setDaemon(true);
         t.start();
     }
@@ -429,19 +442,18 @@ public final class Vm implements MachineControl, AutoCloseable {
         }
     }
 
-    private void performReset() {
+    private void performReset(boolean byGuest) {
+        boolean done = false;
         try {
             if (!parkAll()) {
                 return;
             }
-            if (!powerOnReset.perform(vcpuFds())) {
+            if (!powerOnReset.perform(vcpuFds(), byGuest)) {
                 end(VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT, "vmm: guest reset more than "
                         + PowerOnReset.MAX_RESETS + " times in one run (reset loop?); stopped it"));
                 return;
             }
-            for (Runnable listener : resetListeners) {
-                listener.run();
-            }
+            done = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             end(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: reset interrupted"));
@@ -453,6 +465,12 @@ public final class Vm implements MachineControl, AutoCloseable {
                 if (!userPaused) {
                     releaseAll();
                 }
+            }
+        }
+        // Told once the reset is complete, so a new request made on hearing of it is carried out, not folded.
+        if (done) {
+            for (Runnable listener : resetListeners) {
+                listener.run();
             }
         }
     }

@@ -20,14 +20,20 @@ import dev.vmm.memory.GuestMemory;
  * later read tells whether the page has come back since): {@link #EVICTED} (not in memory),
  * {@link #STILL_RESIDENT}, or {@link #FAILED} (not RAM, or a call failed). The contents are not
  * lost: they are in the file and come back on the next access.
+ *
+ * <p>With anonymous RAM at most {@link UserfaultPages#MAX_AWAY} pages can be away at once (each
+ * one splits the VMM's mapping); a write beyond that reads back {@link #REFUSED} and changes
+ * nothing, until the guest touches a page that is away. {@link #close()} ends the userfault thread.
  */
-public final class PageEvictPort implements PioDevice {
+public final class PageEvictPort implements PioDevice, AutoCloseable {
     public static final int PORT = PlatformLayout.PAGE_EVICT_PORT;
     public static final int SIZE = PlatformLayout.PAGE_EVICT_SIZE;
     public static final int NONE = 0;
     public static final int EVICTED = 1;
     public static final int STILL_RESIDENT = 2;
     public static final int FAILED = 3;
+    /** The guest has {@link UserfaultPages#MAX_AWAY} pages away already: touch one before evicting more. */
+    public static final int REFUSED = 4;
 
     private final GuestMemory memory;
     private final UserfaultPages userfault; // anonymous RAM; null for file-backed RAM
@@ -56,6 +62,9 @@ public final class PageEvictPort implements PioDevice {
         long host = memory.hostAddress(gpa, GuestMemory.PAGE_SIZE);
         long page = GuestMemory.PAGE_SIZE;
         if (userfault != null) {
+            if (!userfault.hasRoom()) {
+                return REFUSED;
+            }
             if (!userfault.takeAway(host)) {
                 return FAILED;
             }
@@ -77,5 +86,10 @@ public final class PageEvictPort implements PioDevice {
             return FAILED;
         }
         return (vec[0] & 1) == 0 ? EVICTED : STILL_RESIDENT;
+    }
+
+    @Override
+    public void close() {
+        if (userfault != null) userfault.close();
     }
 }

@@ -49,4 +49,76 @@ class PageEvictPortTest {
             assertEquals(PageEvictPort.STILL_RESIDENT, port.read(PageEvictPort.PORT, 4));
         }
     }
+
+    private static PageEvictPort anonymousPort(GuestMemory m) {
+        try {
+            return new PageEvictPort(m);
+        } catch (IllegalStateException e) {
+            assumeTrue(false, "no userfaultfd here: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static long mapCount() throws java.io.IOException {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
+            return lines.count();
+        }
+    }
+
+    /** Issue 14: a guest evicting every other page split the mapping until vm.max_map_count. */
+    @Test
+    void pagesAwayAreBoundedSoTheGuestCannotExhaustTheHostsMappings() throws Exception {
+        try (GuestMemory m = GuestMemory.create(64L << 20)) {
+            PageEvictPort port = anonymousPort(m);
+            try {
+                long before = mapCount();
+                int evicted = 0;
+                int refused = 0;
+                for (int gfn = 0; gfn < (64 << 20) / 4096; gfn += 2) {
+                    port.write(PageEvictPort.PORT, 4, gfn);
+                    int r = port.read(PageEvictPort.PORT, 4);
+                    if (r == PageEvictPort.EVICTED) evicted++;
+                    else if (r == PageEvictPort.REFUSED) refused++;
+                    else fail("gfn " + gfn + ": status " + r);
+                }
+                assertEquals(UserfaultPages.MAX_AWAY, evicted, "pages away up to the budget");
+                assertEquals((64 << 20) / 4096 / 2 - UserfaultPages.MAX_AWAY, refused, "the rest refused");
+                long growth = mapCount() - before;
+                assertTrue(growth <= 2L * UserfaultPages.MAX_AWAY + 8, "mappings grew by " + growth);
+                // touching a page that is away gives its slot back to the guest
+                m.readU64(0);
+                port.write(PageEvictPort.PORT, 4, 1);
+                assertEquals(PageEvictPort.EVICTED, port.read(PageEvictPort.PORT, 4), "room again after a touch");
+            } finally {
+                port.close();
+            }
+        }
+    }
+
+    private static long userfaultThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("vmm-userfault")).count();
+    }
+
+    private static long openDescriptors() {
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    /** Issue 14: every port left a userfaultfd descriptor and a thread behind after close(). */
+    @Test
+    void closeReleasesTheDescriptorAndTheThread() throws Exception {
+        try (GuestMemory m = GuestMemory.create(1 << 20)) {
+            long threads = userfaultThreads();
+            long fds = openDescriptors();
+            for (int i = 0; i < 5; i++) {
+                PageEvictPort port = anonymousPort(m);
+                port.write(PageEvictPort.PORT, 4, 3);
+                assertEquals(PageEvictPort.EVICTED, port.read(PageEvictPort.PORT, 4));
+                m.readU64(0x3000); // served back by the port's thread
+                port.close();
+            }
+            assertEquals(threads, userfaultThreads(), "userfault threads left running");
+            assertEquals(fds, openDescriptors(), "descriptors left open");
+        }
+    }
 }

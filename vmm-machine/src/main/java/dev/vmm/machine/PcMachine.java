@@ -1,9 +1,9 @@
 package dev.vmm.machine;
 
-import dev.vmm.platform.PlatformLayout;
 import dev.vmm.boot.BootException;
 import dev.vmm.boot.BootOptions;
 import dev.vmm.boot.BootPlan;
+import dev.vmm.boot.InitrdImage;
 import dev.vmm.boot.MemoryWrite;
 import dev.vmm.firmware.AcpiDevice;
 import dev.vmm.firmware.AcpiTables;
@@ -46,6 +46,8 @@ public final class PcMachine implements AutoCloseable {
     private final KernelLoader.Format bootFormat;
     /** The kernel plan with the firmware tables: loaded at {@link #run}, and again on every reset. */
     private final BootPlan plan;
+    /** Devices with host resources of their own (threads, descriptors), closed after the VM. */
+    private final java.util.List<AutoCloseable> ownedDevices = new java.util.ArrayList<>();
 
     private PcMachine(Vm vm, Board board, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat,
                       BootPlan plan) {
@@ -105,12 +107,8 @@ public final class PcMachine implements AutoCloseable {
 
     /** Step 1: reads the kernel (and initrd), detects its boot protocol and plans its loading. */
     private static PlannedBoot planBoot(MachineConfig config) {
-        byte[] kernel;
-        try {
-            kernel = Files.readAllBytes(config.kernel());
-        } catch (IOException e) {
-            throw new MachineException("cannot read kernel '" + config.kernel() + "': " + e.getMessage());
-        }
+        byte[] kernel = InputFile.check("kernel", config.kernel(), maxKernelSize(), "vmm reads kernels up to "
+                + (maxKernelSize() >> 20) + " MiB (a third of its Java heap, -Xmx)").readAll();
         try {
             KernelLoader.Format format = KernelLoader.detect(kernel, config.kernel().toString());
             String cmdline = config.cmdline() != null ? config.cmdline()
@@ -122,11 +120,10 @@ public final class PcMachine implements AutoCloseable {
                     throw new MachineException("--initrd needs a Linux (bzImage, vmlinux) or PVH kernel, '"
                             + config.kernel() + "' is a multiboot kernel");
                 }
-                try {
-                    options = options.withInitrd(Files.readAllBytes(config.initrd()));
-                } catch (IOException e) {
-                    throw new MachineException("cannot read initrd '" + config.initrd() + "': " + e.getMessage());
-                }
+                // read from the file into guest RAM when loaded: its size is bounded by the RAM, not the heap
+                InputFile initrd = InputFile.check("initrd", config.initrd(), config.ramSize(),
+                        "more than the guest's RAM (" + (config.ramSize() >> 20) + " MiB)");
+                options = options.withInitrd(new InitrdImage.FromFile(initrd.path(), initrd.size()));
             }
             return new PlannedBoot(KernelLoader.load(kernel, options), format);
         } catch (BootException e) {
@@ -172,12 +169,22 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
+     * The largest kernel read: the file, the loader's copies of its segments and the boot plan's
+     * copy must fit in the Java heap together (vmm's launcher gives it 256 MiB).
+     */
+    static long maxKernelSize() {
+        return Runtime.getRuntime().maxMemory() / 3;
+    }
+
+    /**
      * Gives the guest the page-eviction test port 0x530 ({@link PageEvictPort}) if it has not got
      * it yet (file-backed RAM always has it); for anonymous RAM it works with userfaultfd.
      */
     public void enablePageEvictPort() {
         if (!board.isAttached(PlatformLayout.PAGE_EVICT)) {
-            board.attach(PlatformLayout.PAGE_EVICT, new PageEvictPort(vm.memory()));
+            PageEvictPort port = new PageEvictPort(vm.memory());
+            ownedDevices.add(port);
+            board.attach(PlatformLayout.PAGE_EVICT, port);
         }
     }
 
@@ -364,6 +371,13 @@ public final class PcMachine implements AutoCloseable {
             for (dev.vmm.kvm.KvmStats s : kvmStats) if (s != null) s.close();
         }
         vm.close();
+        for (AutoCloseable device : ownedDevices) {
+            try {
+                device.close();
+            } catch (Exception e) {
+                // closing is best effort: the next device still gets its turn
+            }
+        }
         serial.flush();
     }
 }

@@ -13,8 +13,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.json.JsonObjectDecoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -30,7 +28,7 @@ import java.util.function.Function;
  * {@code execute} with optional {@code arguments} and an {@code id} echoed back, replies with
  * {@code return} or {@code error}, and asynchronous events with a timestamp. Messages end in CRLF.
  * Bad input (invalid JSON, a non-object, over {@link #MAX_MESSAGE} bytes) gets QEMU's error
- * class and never disturbs the guest or other clients.
+ * class and never disturbs the guest, other clients or the session's later commands.
  */
 public final class QmpServer implements AutoCloseable {
     /** QEMU refuses JSON tokens beyond about 64 MiB; a monitor for test guests needs far less. */
@@ -51,7 +49,7 @@ public final class QmpServer implements AutoCloseable {
         this.socket = SocketServer.listen(spec, () -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new JsonObjectDecoder(MAX_MESSAGE), new Session());
+                ch.pipeline().addLast(new Session());
             }
         });
     }
@@ -155,7 +153,8 @@ public final class QmpServer implements AutoCloseable {
         }
         msg.set("timestamp", obj().put("seconds", micros / 1_000_000).put("microseconds", micros % 1_000_000));
         for (Channel c : clients) {
-            if (Boolean.TRUE.equals(c.attr(NEGOTIATED).get())) {
+            // a client that does not read what it is sent loses events rather than growing our buffers
+            if (Boolean.TRUE.equals(c.attr(NEGOTIATED).get()) && c.isWritable()) {
                 send(c, msg);
             }
         }
@@ -184,8 +183,13 @@ public final class QmpServer implements AutoCloseable {
         return msg;
     }
 
-    /** One client connection. */
+    /**
+     * One client connection. Its bytes go through a {@link QmpFramer}, which keeps the stream in
+     * sync whatever the client sends; replies are flow-controlled: while the client does not read
+     * them, nothing more is read from it, so neither side's buffers grow without bound.
+     */
     private final class Session extends SimpleChannelInboundHandler<ByteBuf> {
+        private QmpFramer framer;
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             clients.add(ctx.channel());
@@ -196,10 +200,41 @@ public final class QmpServer implements AutoCloseable {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf bytes) {
+            if (framer == null) {
+                framer = new QmpFramer(MAX_MESSAGE, frame -> {
+                    if (frame instanceof QmpFramer.Frame.Message m) {
+                        handle(ctx, m.json());
+                    } else if (frame instanceof QmpFramer.Frame.Error e) {
+                        send(ctx.channel(), error("GenericError", e.desc(), null));
+                    }
+                });
+            }
+            QmpFramer f = framer;
+            bytes.forEachByte(b -> {
+                f.feed(b); // no copy of what the client sent: a flood costs no garbage
+                return true;
+            });
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false); // the client is not reading its replies
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        private void handle(ChannelHandlerContext ctx, String text) {
             JsonNode msg;
             try {
-                msg = JSON.readTree(frame.toString(StandardCharsets.UTF_8));
+                msg = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                send(ctx.channel(), error("GenericError", "JSON parse error, " + firstLine(e.getOriginalMessage()), null));
+                return;
             } catch (IOException e) {
                 send(ctx.channel(), error("GenericError", "JSON parse error, " + firstLine(e.getMessage()), null));
                 return;
@@ -253,7 +288,8 @@ public final class QmpServer implements AutoCloseable {
                 send(ctx.channel(), error("CommandNotFound", "The command " + name + " has not been found", id));
                 return;
             }
-            if (args != null && args.size() > 0 && !name.equals("x-query-pv") && !name.equals("query-cpu-model-expansion")) {
+            // only query-cpu-model-expansion takes arguments; every other command refuses any, as QEMU's do
+            if (args != null && args.size() > 0 && !name.equals("query-cpu-model-expansion")) {
                 String first = args.fieldNames().next();
                 send(ctx.channel(), error("GenericError", "Parameter '" + first + "' is unexpected", id));
                 return;
@@ -282,17 +318,8 @@ public final class QmpServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // Oversized or unframeable input: say why, drop what is buffered, and start framing
-            // afresh with a new decoder, so the client can go on as with QEMU's parser.
-            String desc = cause instanceof TooLongFrameException
-                    ? "JSON message exceeds the limit of " + MAX_MESSAGE + " bytes"
-                    : "JSON parse error, " + firstLine(cause.getMessage());
-            send(ctx.channel(), error("GenericError", desc, null));
-            if (ctx.pipeline().get(JsonObjectDecoder.class) != null) {
-                ctx.pipeline().replace(JsonObjectDecoder.class, "json", new JsonObjectDecoder(MAX_MESSAGE));
-            } else {
-                ctx.close();
-            }
+            // Framing never throws; this is the connection itself failing (reset by the peer).
+            ctx.close();
         }
     }
 

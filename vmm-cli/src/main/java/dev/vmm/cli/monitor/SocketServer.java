@@ -13,7 +13,6 @@ import io.netty.channel.unix.DomainSocketAddress;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.util.function.Supplier;
 
 /**
@@ -24,16 +23,17 @@ import java.util.function.Supplier;
 public final class SocketServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
-    private final ChardevSpec spec;
+    private final UnixSocketPath unixPath; // null for TCP
 
-    private SocketServer(EventLoopGroup group, Channel channel, ChardevSpec spec) {
+    private SocketServer(EventLoopGroup group, Channel channel, UnixSocketPath unixPath) {
         this.group = group;
         this.channel = channel;
-        this.spec = spec;
+        this.unixPath = unixPath;
     }
 
     public static SocketServer listen(ChardevSpec spec, Supplier<ChannelInitializer<Channel>> initializer) throws IOException {
         EventLoopGroup group;
+        UnixSocketPath unixPath;
         ServerBootstrap b = new ServerBootstrap();
         Object address;
         if (spec.kind() == ChardevSpec.Kind.UNIX) {
@@ -41,11 +41,17 @@ public final class SocketServer implements AutoCloseable {
                 throw new IOException("Unix-domain sockets need Netty's epoll transport, unavailable here: "
                         + Epoll.unavailabilityCause().getMessage());
             }
-            Files.deleteIfExists(spec.path()); // a stale socket from an earlier run, as QEMU does
+            try {
+                unixPath = UnixSocketPath.prepare(spec.path());
+            } catch (IOException e) {
+                throw new IOException("cannot listen on " + spec + ": " + e.getMessage(), e);
+            }
             group = new EpollEventLoopGroup(1);
             b.group(group).channel(EpollServerDomainSocketChannel.class);
-            address = new DomainSocketAddress(spec.path().toFile());
+            address = new DomainSocketAddress(unixPath.bindPath().toFile());
         } else {
+            unixPath = null;
+            warnIfNotLoopback(spec);
             group = new NioEventLoopGroup(1);
             b.group(group).channel(NioServerSocketChannel.class);
             address = new InetSocketAddress(spec.host(), spec.port());
@@ -53,8 +59,17 @@ public final class SocketServer implements AutoCloseable {
         b.childHandler(initializer.get());
         try {
             Channel ch = b.bind((java.net.SocketAddress) address).sync().channel();
-            return new SocketServer(group, ch, spec);
+            if (unixPath != null) {
+                try {
+                    unixPath.publish();
+                } catch (IOException e) {
+                    ch.close().syncUninterruptibly();
+                    throw e;
+                }
+            }
+            return new SocketServer(group, ch, unixPath);
         } catch (Exception e) {
+            if (unixPath != null) unixPath.abandon();
             group.shutdownGracefully();
             throw new IOException("cannot listen on " + spec + ": " + e.getMessage(), e);
         } 
@@ -69,12 +84,31 @@ public final class SocketServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        if (spec.kind() == ChardevSpec.Kind.UNIX) {
-            try {
-                Files.deleteIfExists(spec.path());
-            } catch (IOException ignored) {
-                // best effort: the socket file is only a name
+        if (unixPath != null) {
+            unixPath.close();
+        }
+    }
+
+    /**
+     * QEMU listens where it is told without a word; a monitor or console reachable from other
+     * machines gives whoever connects control of the guest, so vmm says so.
+     */
+    static void warnIfNotLoopback(ChardevSpec spec) {
+        if (!isLoopback(spec.host())) {
+            System.err.println("vmm: warning: " + spec + " listens on " + (spec.host().equals("0.0.0.0") || spec.host().equals("::")
+                    ? "every network interface" : "a non-loopback address")
+                    + ": anyone who can reach it controls the guest; use 127.0.0.1 for this machine only");
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) return false;
             }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 }
