@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * A KVM virtual machine: guest memory registered as slots, the in-kernel interrupt controllers
  * (PIC, IOAPIC, LAPICs) and PIT, the vCPUs and their threads, and the port-I/O and MMIO buses.
  * It is built from a {@link VmSpec} and has no configuration setters; the jobs around it are
- * their own classes: {@link Vcpu} (a vCPU thread and its exits), {@link PowerOnReset} (what a
+ * their own classes: {@link Vcpu} (a vCPU thread and its exits), {@link VcpuParking} (pause and
+ * reset hold the vCPUs outside KVM_RUN), {@link PowerOnReset} (what a
  * reset restores), {@link KvmMsiSink} (MSI delivery for the split irqchip).
  *
  * <p>Lifecycle: created (configure CPUID, registers) → {@link #start} → running until the
@@ -39,7 +40,6 @@ import java.util.function.Supplier;
  */
 public final class Vm implements MachineControl, AutoCloseable {
     private static final long JOIN_MILLIS = 2000;
-    private static final long PARK_POLL_MILLIS = 50;
 
     private final Kvm kvm;
     private final VmFd vmFd;
@@ -55,13 +55,8 @@ public final class Vm implements MachineControl, AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean started;
 
-    private final Object pauseLock = new Object();
-    private volatile boolean pauseRequested;
-    private volatile boolean userPaused;
-    private boolean resetInProgress;
+    private final VcpuParking parking = new VcpuParking(this::hasEnded);
     private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
-    private int parked;
-    private long pauseGeneration;
 
     private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory, VmSpec spec) {
         this.spec = spec;
@@ -151,12 +146,12 @@ public final class Vm implements MachineControl, AutoCloseable {
         vcpus.add(new Vcpu(vcpus.size(), fd, io, mmio, reports, this::end, new Vcpu.PauseGate() {
             @Override
             public boolean pauseRequested() {
-                return pauseRequested;
+                return parking.parkRequested();
             }
 
             @Override
             public void park(int index) {
-                parkVcpu();
+                parking.park();
             }
 
             @Override
@@ -322,11 +317,8 @@ public final class Vm implements MachineControl, AutoCloseable {
             end(VmOutcome.powerOff(0));
             return;
         }
-        synchronized (pauseLock) {
-            if (resetInProgress || outcome.get() != null) {
-                return;
-            }
-            resetInProgress = true;
+        if (!parking.hold(VcpuParking.Holder.RESET)) {
+            return; // a reset is under way (this request is folded into it), or the VM ended
         }
         Thread t = new Thread(() -> performReset(byGuest), "vm-reset");
         t.setDaemon(true);
@@ -338,14 +330,11 @@ public final class Vm implements MachineControl, AutoCloseable {
      * @return false when the VM has already ended or was paused
      */
     public boolean pause() {
-        synchronized (pauseLock) {
-            if (userPaused || outcome.get() != null) {
-                return false;
-            }
-            userPaused = true;
+        if (!parking.hold(VcpuParking.Holder.MONITOR)) {
+            return false;
         }
         try {
-            return parkAll();
+            return parking.parkAll(vcpus);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -354,20 +343,11 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** Lets a paused guest run again (QMP {@code cont}). @return false when it was not paused */
     public boolean resume() {
-        synchronized (pauseLock) {
-            if (!userPaused) {
-                return false;
-            }
-            userPaused = false;
-            if (!resetInProgress) {
-                releaseAll();
-            }
-            return true;
-        }
+        return parking.release(VcpuParking.Holder.MONITOR);
     }
 
     public boolean isPaused() {
-        return userPaused;
+        return parking.holds(VcpuParking.Holder.MONITOR);
     }
 
     /**
@@ -386,66 +366,10 @@ public final class Vm implements MachineControl, AutoCloseable {
         }
     }
 
-    /** Asks every vCPU to park and waits until all have (or the VM ended). Caller must not hold pauseLock. */
-    private boolean parkAll() throws InterruptedException {
-        synchronized (pauseLock) {
-            if (!pauseRequested) {
-                pauseRequested = true;
-                parked = 0;
-            }
-        }
-        for (Vcpu v : vcpus) {
-            v.kick();
-        }
-        synchronized (pauseLock) {
-            while (parked < liveVcpus()) {
-                if (outcome.get() != null) {
-                    return false;
-                }
-                pauseLock.wait(PARK_POLL_MILLIS);
-            }
-            return true;
-        }
-    }
-
-    /** vCPUs whose thread still runs (a vCPU that ended cannot park). */
-    private int liveVcpus() {
-        int n = 0;
-        for (Vcpu v : vcpus) {
-            if (v.isAlive()) n++;
-        }
-        return n;
-    }
-
-    /** Releases parked vCPUs. Caller holds pauseLock. */
-    private void releaseAll() {
-        pauseRequested = false;
-        parked = 0;
-        pauseGeneration++;
-        pauseLock.notifyAll();
-    }
-
-    /** Called by a vCPU thread that saw the pause request: waits until the pause is over or the VM ends. */
-    private void parkVcpu() {
-        synchronized (pauseLock) {
-            long generation = pauseGeneration;
-            parked++;
-            pauseLock.notifyAll();
-            while (pauseGeneration == generation && outcome.get() == null) {
-                try {
-                    pauseLock.wait(PARK_POLL_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     private void performReset(boolean byGuest) {
         boolean done = false;
         try {
-            if (!parkAll()) {
+            if (!parking.parkAll(vcpus)) {
                 return;
             }
             if (!powerOnReset.perform(vcpuFds(), byGuest)) {
@@ -460,12 +384,7 @@ public final class Vm implements MachineControl, AutoCloseable {
         } catch (RuntimeException e) {
             end(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: reset failed: " + e.getMessage()));
         } finally {
-            synchronized (pauseLock) {
-                resetInProgress = false;
-                if (!userPaused) {
-                    releaseAll();
-                }
-            }
+            parking.release(VcpuParking.Holder.RESET);
         }
         // Told once the reset is complete, so a new request made on hearing of it is carried out, not folded.
         if (done) {
