@@ -244,10 +244,10 @@ public final class TestCommand implements Callable<Integer> {
         Optional<String> hostView;
         try {
             MachineConfig config = MachineConfig.validated(k, append.toString(), 128L << 20, smp, cpu, irqchip)
-                    .withApicIds(ExtDestMachine.apicIds(f, smp));
+                    .withApicIds(PvIpiMachine.apicIds(f, ExtDestMachine.apicIds(f, smp)));
             if (contention) config = config.withHostContention();
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
-                if (f == PvFeature.PV_TLB_FLUSH || f == PvFeature.PV_SCHED_YIELD || shortHalts) {
+                if (f == PvFeature.PV_TLB_FLUSH || yields(f) || shortHalts) {
                     m.openKvmStats(); // vCPU 1's preemption counters, vCPU 0's directed-yield and halt-poll ones
                 }
                 if (REAL_CHECKS.containsKey(f)) {
@@ -260,7 +260,7 @@ public final class TestCommand implements Callable<Integer> {
                 outcome = m.run(Duration.ofSeconds(30));
                 hostView = hostDisagreement(m, f, expectation(f, c, hostPv));
                 if (f == PvFeature.PV_TLB_FLUSH) vcpu1Stats = m.kvmStatsChange(1);
-                if (f == PvFeature.PV_SCHED_YIELD || shortHalts) vcpu0Stats = m.kvmStatsChange(0);
+                if (yields(f) || shortHalts) vcpu0Stats = m.kvmStatsChange(0);
             }
         } catch (MachineException | IllegalArgumentException e) {
             return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
@@ -276,28 +276,35 @@ public final class TestCommand implements Callable<Integer> {
         if (guest.status.equals("pass") && hostView.isPresent()) {
             return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
         }
-        Optional<String> stats = statsDisagreement(f, c, guest, shortHalts, hostPv, vcpu0Stats, vcpu1Stats);
+        Optional<String> stats = statsDisagreement(f, c, guest, shortHalts, hostPv, yieldingCalls(model, c, hostPv, smp),
+                vcpu0Stats, vcpu1Stats);
         return stats.isPresent() ? new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log) : guest;
     }
 
     /**
      * The host's KVM binary stats against the guest's verdict, for the rows that have such evidence:
-     * halt polls for kvm-poll-control (short halts), directed yields for kvm-pv-sched-yield, vCPU 1's
+     * halt polls for kvm-poll-control (short halts), directed yields for kvm-pv-sched-yield and kvm-pv-unhalt, vCPU 1's
      * preemption counters for kvm-pv-tlb-flush (also behind its kvm-pvm skip). Empty = agrees.
      */
     private static Optional<String> statsDisagreement(PvFeature f, Config c, Cell guest, boolean shortHalts, int hostPv,
+                                                      DirectedYieldEvidence.Calls yieldingCalls,
                                                       Map<String, Long> vcpu0Stats, Map<String, Long> vcpu1Stats) {
         boolean pass = guest.status.equals("pass");
         if (shortHalts && pass) {
             return HaltPollEvidence.check(expectation(f, c, hostPv), vcpu0Stats, HaltPollEvidence.hostHaltPollNs());
         }
-        if (f == PvFeature.PV_SCHED_YIELD && pass) {
-            return DirectedYieldEvidence.check(expectation(f, c, hostPv), vcpu0Stats);
+        if (yields(f) && pass) { // the guest passed: its hypercalls ran (not "hypercalls not tried")
+            return DirectedYieldEvidence.check(yieldingCalls, vcpu0Stats);
         }
         if (f == PvFeature.PV_TLB_FLUSH && (pass || guest.reason.startsWith(NO_PREEMPTION_SKIP))) {
             return PreemptionEvidence.check(pass, vcpu1Stats);
         }
         return Optional.empty();
+    }
+
+    /** Rows whose hypercall goes through KVM's kvm_sched_yield(), counted in directed_yield_attempted. */
+    static boolean yields(PvFeature f) {
+        return f == PvFeature.PV_SCHED_YIELD || f == PvFeature.PV_UNHALT;
     }
 
     /**
@@ -323,10 +330,20 @@ public final class TestCommand implements Callable<Integer> {
 
     /** What the guest checks for this cell expect, as the test kernel's mode() decides it. */
     static PvAgreement.Expect expectation(PvFeature f, Config c, int hostPv) {
-        if (c == Config.ON) return PvAgreement.Expect.WORKS;
-        if (c.enforce) return PvAgreement.Expect.REFUSED;
-        // off without enforcement: KVM lets the MSRs work whatever CPUID says, if it has them
-        return (hostPv & f.mask()) == f.mask() ? PvAgreement.Expect.WORKS : PvAgreement.Expect.NOT_ASSERTED;
+        return PvAgreement.expect(f, c == Config.ON ? f.mask() : 0, c.enforce, hostPv);
+    }
+
+    /**
+     * The hypercalls of this boot that reach KVM's kvm_sched_yield() from vCPU 0 — the
+     * kvm-pv-sched-yield check's SCHED_YIELD and the kvm-pv-unhalt check's KICK_CPU (made only with
+     * a second vCPU) — with what KVM does with each under this boot's CPU model.
+     */
+    static DirectedYieldEvidence.Calls yieldingCalls(CpuModel model, Config c, int hostPv, int smp) {
+        PvAgreement.Expect yield = PvAgreement.expect(PvFeature.PV_SCHED_YIELD, model.eax(), c.enforce, hostPv);
+        Optional<PvAgreement.Expect> kick = smp >= 2
+                ? Optional.of(PvAgreement.expect(PvFeature.PV_UNHALT, model.eax(), c.enforce, hostPv))
+                : Optional.empty();
+        return new DirectedYieldEvidence.Calls(yield, kick);
     }
 
     /** The host's half of the check: the BSP's PV MSRs after the run (PvAgreement); empty = agrees. */
