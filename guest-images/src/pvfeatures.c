@@ -399,8 +399,11 @@ static void halt_once(void *arg)
 {
     (void)arg;
     unhalt_woken = 0;
+    /* the host measures this vCPU from here to its wake-up: one HLT, and no interrupt if a kick woke it */
+    stats_window_begin(STATS_WINDOW_KICK, apic_id());
     __atomic_store_n(&unhalt_halting, 1, __ATOMIC_RELEASE);
     __asm__ volatile("sti; hlt; cli" ::: "memory"); /* nothing else sends this AP interrupts */
+    stats_window_end(STATS_WINDOW_KICK, apic_id());
     __atomic_store_n(&unhalt_woken, 1, __ATOMIC_RELEASE);
 }
 

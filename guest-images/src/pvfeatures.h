@@ -69,6 +69,16 @@ void pv_asyncpf_init(void); /* registers the page-ready handler (ACK + EOI) for 
 int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num);
 int pv_asyncpf_fixup(struct exc_frame *fr);
 
+/* The VMM's KvmStatsWindow test device (vmm test's boots; elsewhere the writes are dropped): the
+ * host keeps the KVM stats change of the vCPU with APIC ID `apic` between the begin and the end of
+ * window `w` (1..255). A vCPU that brackets its own action measures exactly that stretch of its run. */
+#define STATS_WINDOW_BEGIN 0x5e8
+#define STATS_WINDOW_END 0x5ec
+#define STATS_WINDOW_KICK 1      /* AP 1 from just before its HLT to just after it woke (kvm-pv-unhalt) */
+#define STATS_WINDOW_PREEMPTED 2 /* AP 1 while the host makes it wait and the BSP watches its byte */
+#define stats_window_begin(w, apic) outl(STATS_WINDOW_BEGIN, (apic) << 8 | (w)) /* needs kernel.h */
+#define stats_window_end(w, apic) outl(STATS_WINDOW_END, (apic) << 8 | (w))
+
 /* pv_poll.c: pvtest.shorthalts=N: N timer-woken ~50 us halts on this CPU (poll-control MSR from
  * pvtest.pollctl=0|1) for the host to count its halt polls; one diagnostic line, no TAP line. */
 void pv_poll_short_halts(const char *cmdline);

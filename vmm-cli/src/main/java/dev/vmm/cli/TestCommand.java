@@ -10,6 +10,8 @@ import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.pv.DirectedYieldEvidence;
 import dev.vmm.pv.HaltPollEvidence;
+import dev.vmm.pv.KickEvidence;
+import dev.vmm.pv.TlbFlushEvidence;
 import dev.vmm.pv.PreemptionEvidence;
 import dev.vmm.pv.PvAgreement;
 import dev.vmm.vm.VmOutcome;
@@ -221,6 +223,7 @@ public final class TestCommand implements Callable<Integer> {
             return new Cell(f, c, cpu, "fail", "cpu model: " + e.getMessage(), "");
         }
         Map<String, Long> vcpu1Stats = null, vcpu0Stats = null;
+        Optional<Map<String, Long>> kickWindow = Optional.empty(), preemptedWindow = Optional.empty();
         StringBuilder append = new StringBuilder();
         append.append("pvtest.expect=0x").append(Integer.toHexString(model.eax()));
         append.append(" pvtest.hostpv=0x").append(Integer.toHexString(hostPv));
@@ -259,7 +262,11 @@ public final class TestCommand implements Callable<Integer> {
                 }
                 outcome = m.run(Duration.ofSeconds(30));
                 hostView = hostDisagreement(m, f, expectation(f, c, hostPv));
-                if (f == PvFeature.PV_TLB_FLUSH) vcpu1Stats = m.kvmStatsChange(1);
+                if (f == PvFeature.PV_TLB_FLUSH) {
+                    vcpu1Stats = m.kvmStatsChange(1);
+                    preemptedWindow = m.kvmStatsWindow(TlbFlushEvidence.WINDOW);
+                }
+                if (f == PvFeature.PV_UNHALT) kickWindow = m.kvmStatsWindow(KickEvidence.WINDOW);
                 if (yields(f) || shortHalts) vcpu0Stats = m.kvmStatsChange(0);
             }
         } catch (MachineException | IllegalArgumentException e) {
@@ -276,8 +283,9 @@ public final class TestCommand implements Callable<Integer> {
         if (guest.status.equals("pass") && hostView.isPresent()) {
             return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
         }
+        HostStats measured = new HostStats(vcpu0Stats, vcpu1Stats, kickWindow, preemptedWindow);
         Optional<String> stats = statsDisagreement(f, c, guest, shortHalts, hostPv, yieldingCalls(model, c, hostPv, smp),
-                vcpu0Stats, vcpu1Stats);
+                measured, apicv);
         return stats.isPresent() ? new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log) : guest;
     }
 
@@ -287,19 +295,34 @@ public final class TestCommand implements Callable<Integer> {
      * preemption counters for kvm-pv-tlb-flush (also behind its kvm-pvm skip). Empty = agrees.
      */
     private static Optional<String> statsDisagreement(PvFeature f, Config c, Cell guest, boolean shortHalts, int hostPv,
-                                                      DirectedYieldEvidence.Calls yieldingCalls,
-                                                      Map<String, Long> vcpu0Stats, Map<String, Long> vcpu1Stats) {
+                                                      DirectedYieldEvidence.Calls yieldingCalls, HostStats host,
+                                                      boolean apicv) {
         boolean pass = guest.status.equals("pass");
+        PvAgreement.Expect expect = expectation(f, c, hostPv);
         if (shortHalts && pass) {
-            return HaltPollEvidence.check(expectation(f, c, hostPv), vcpu0Stats, HaltPollEvidence.hostHaltPollNs());
+            return HaltPollEvidence.check(expect, host.vcpu0(), HaltPollEvidence.hostHaltPollNs());
         }
         if (yields(f) && pass) { // the guest passed: its hypercalls ran (not "hypercalls not tried")
-            return DirectedYieldEvidence.check(yieldingCalls, vcpu0Stats);
+            Optional<String> yield = DirectedYieldEvidence.check(yieldingCalls, host.vcpu0());
+            if (yield.isPresent() || f != PvFeature.PV_UNHALT) return yield;
+            return KickEvidence.check(expect, host.vcpu0() == null ? Optional.empty() : host.kickWindow(), apicv);
         }
         if (f == PvFeature.PV_TLB_FLUSH && (pass || guest.reason.startsWith(NO_PREEMPTION_SKIP))) {
-            return PreemptionEvidence.check(pass, vcpu1Stats);
+            Optional<String> preempted = PreemptionEvidence.check(pass, host.vcpu1());
+            if (preempted.isPresent()) return preempted;
+            // passed where the flush bit is usable: the guest set it and saw KVM clear it
+            return TlbFlushEvidence.check(pass && expect == PvAgreement.Expect.WORKS, host.preemptedWindow(),
+                    host.vcpu1() != null);
         }
         return Optional.empty();
+    }
+
+    /**
+     * What the host's KVM binary stats said of one boot: vCPU 0's and vCPU 1's whole-run changes
+     * (null where not read or not available) and the windows the guest bracketed.
+     */
+    record HostStats(Map<String, Long> vcpu0, Map<String, Long> vcpu1, Optional<Map<String, Long>> kickWindow,
+                     Optional<Map<String, Long>> preemptedWindow) {
     }
 
     /** Rows whose hypercall goes through KVM's kvm_sched_yield(), counted in directed_yield_attempted. */
