@@ -28,8 +28,9 @@ struct exc_frame;
 int pvfeatures_fixup(struct exc_frame *fr);
 /* pv_eoi.c: BSP LAPIC timer ticks acked through the PV-EOI word (pv=1, MSR enabled on it) or
  * the APIC EOI register (pv=0). Prints # lines; returns 1 if passed. *skip is set to a reason
- * when the bit could not be observed here (apicv=1: the host said it uses APICv/AVIC). */
-int pv_eoi_timer_check(volatile unsigned int *word, int pv, int apicv, const char **skip);
+ * when the bit could not be observed here (apicv=1: the host said it uses APICv/AVIC).
+ * stats_window (non-zero): the host measures the BSP over the first 20 ticks (STATS_WINDOW_EOI_*). */
+int pv_eoi_timer_check(volatile unsigned int *word, int pv, int apicv, const char **skip, unsigned stats_window);
 /* Runs PV_NTESTS tests numbered first..first+PV_NTESTS-1; returns 1 if any failed. */
 int pvfeatures_run(const char *cmdline, unsigned cpuid_eax, unsigned online_cpus, int first);
 
@@ -76,6 +77,9 @@ int pv_asyncpf_fixup(struct exc_frame *fr);
 #define STATS_WINDOW_END 0x5ec
 #define STATS_WINDOW_KICK 1      /* AP 1 from just before its HLT to just after it woke (kvm-pv-unhalt) */
 #define STATS_WINDOW_PREEMPTED 2 /* AP 1 while the host makes it wait and the BSP watches its byte */
+#define STATS_WINDOW_SHORT_HALTS 3 /* the BSP's pvtest.shorthalts halts (kvm-poll-control) */
+#define STATS_WINDOW_EOI_APIC 4  /* the BSP's 20 timer ticks acked with the APIC EOI register (kvm-pv-eoi) */
+#define STATS_WINDOW_EOI_PV 5    /* ... the next 20, acked through the PV-EOI bit where KVM set it */
 #define stats_window_begin(w, apic) outl(STATS_WINDOW_BEGIN, (apic) << 8 | (w)) /* needs kernel.h */
 #define stats_window_end(w, apic) outl(STATS_WINDOW_END, (apic) << 8 | (w))
 

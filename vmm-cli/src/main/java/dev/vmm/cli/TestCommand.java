@@ -11,6 +11,7 @@ import dev.vmm.machine.PcMachine;
 import dev.vmm.pv.DirectedYieldEvidence;
 import dev.vmm.pv.HaltPollEvidence;
 import dev.vmm.pv.KickEvidence;
+import dev.vmm.pv.PvEoiEvidence;
 import dev.vmm.pv.TlbFlushEvidence;
 import dev.vmm.pv.PreemptionEvidence;
 import dev.vmm.pv.PvAgreement;
@@ -224,6 +225,8 @@ public final class TestCommand implements Callable<Integer> {
         }
         Map<String, Long> vcpu1Stats = null, vcpu0Stats = null;
         Optional<Map<String, Long>> kickWindow = Optional.empty(), preemptedWindow = Optional.empty();
+        Optional<Map<String, Long>> apicEoiWindow = Optional.empty(), pvEoiWindow = Optional.empty();
+        boolean statsOpen = false;
         StringBuilder append = new StringBuilder();
         append.append("pvtest.expect=0x").append(Integer.toHexString(model.eax()));
         append.append(" pvtest.hostpv=0x").append(Integer.toHexString(hostPv));
@@ -250,7 +253,7 @@ public final class TestCommand implements Callable<Integer> {
                     .withApicIds(PvIpiMachine.apicIds(f, ExtDestMachine.apicIds(f, smp)));
             if (contention) config = config.withHostContention();
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
-                if (f == PvFeature.PV_TLB_FLUSH || yields(f) || shortHalts) {
+                if (f == PvFeature.PV_TLB_FLUSH || f == PvFeature.PV_EOI || yields(f) || shortHalts) {
                     m.openKvmStats(); // vCPU 1's preemption counters, vCPU 0's directed-yield and halt-poll ones
                 }
                 if (REAL_CHECKS.containsKey(f)) {
@@ -267,7 +270,22 @@ public final class TestCommand implements Callable<Integer> {
                     preemptedWindow = m.kvmStatsWindow(TlbFlushEvidence.WINDOW);
                 }
                 if (f == PvFeature.PV_UNHALT) kickWindow = m.kvmStatsWindow(KickEvidence.WINDOW);
-                if (yields(f) || shortHalts) vcpu0Stats = m.kvmStatsChange(0);
+                if (f == PvFeature.PV_EOI) {
+                    apicEoiWindow = m.kvmStatsWindow(PvEoiEvidence.APIC_WINDOW);
+                    pvEoiWindow = m.kvmStatsWindow(PvEoiEvidence.PV_WINDOW);
+                }
+                statsOpen = m.kvmStatsChange(0) != null;
+                if (verbose) {
+                    for (int w = 1; w <= 255; w++) {
+                        int id = w;
+                        m.kvmStatsWindow(w).ifPresent(change -> warnings.writeBytes(("# host: stats window " + id + ": "
+                                + nonZero(change) + "\n").getBytes(StandardCharsets.UTF_8)));
+                    }
+                }
+                if (yields(f)) vcpu0Stats = m.kvmStatsChange(0);
+                if (shortHalts && m.kvmStatsChange(0) != null) { // the short halts alone (pv_poll.c), when the host has stats
+                    vcpu0Stats = m.kvmStatsWindow(HaltPollEvidence.WINDOW).orElse(Map.of());
+                }
             }
         } catch (MachineException | IllegalArgumentException e) {
             return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
@@ -283,10 +301,17 @@ public final class TestCommand implements Callable<Integer> {
         if (guest.status.equals("pass") && hostView.isPresent()) {
             return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
         }
-        HostStats measured = new HostStats(vcpu0Stats, vcpu1Stats, kickWindow, preemptedWindow);
+        HostStats measured = new HostStats(statsOpen, vcpu0Stats, vcpu1Stats, kickWindow, preemptedWindow, apicEoiWindow,
+                pvEoiWindow, PvEoiEvidence.pvAcks(log));
         Optional<String> stats = statsDisagreement(f, c, guest, shortHalts, hostPv, yieldingCalls(model, c, hostPv, smp),
                 measured, apicv);
-        return stats.isPresent() ? new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log) : guest;
+        if (stats.isPresent()) return new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log);
+        if (shortHalts && guest.status.equals("pass")) { // the host's own counters say why it could not poll
+            Optional<String> cannot = HaltPollEvidence.cannotShow(expectation(f, c, hostPv), vcpu0Stats,
+                    HaltPollEvidence.hostHaltPollNs());
+            if (cannot.isPresent()) return new Cell(f, c, cpu, "skip", cannot.get(), log);
+        }
+        return guest;
     }
 
     /**
@@ -305,7 +330,11 @@ public final class TestCommand implements Callable<Integer> {
         if (yields(f) && pass) { // the guest passed: its hypercalls ran (not "hypercalls not tried")
             Optional<String> yield = DirectedYieldEvidence.check(yieldingCalls, host.vcpu0());
             if (yield.isPresent() || f != PvFeature.PV_UNHALT) return yield;
-            return KickEvidence.check(expect, host.vcpu0() == null ? Optional.empty() : host.kickWindow(), apicv);
+            return host.available() ? KickEvidence.check(expect, host.kickWindow(), apicv) : Optional.empty();
+        }
+        if (f == PvFeature.PV_EOI) { // passed with the MSR usable: the guest saw the bit and acked through it
+            return PvEoiEvidence.check(pass && expect == PvAgreement.Expect.WORKS, host.apicEoiWindow(),
+                    host.pvEoiWindow(), host.pvEoiAcks(), host.available());
         }
         if (f == PvFeature.PV_TLB_FLUSH && (pass || guest.reason.startsWith(NO_PREEMPTION_SKIP))) {
             Optional<String> preempted = PreemptionEvidence.check(pass, host.vcpu1());
@@ -321,8 +350,19 @@ public final class TestCommand implements Callable<Integer> {
      * What the host's KVM binary stats said of one boot: vCPU 0's and vCPU 1's whole-run changes
      * (null where not read or not available) and the windows the guest bracketed.
      */
-    record HostStats(Map<String, Long> vcpu0, Map<String, Long> vcpu1, Optional<Map<String, Long>> kickWindow,
-                     Optional<Map<String, Long>> preemptedWindow) {
+    record HostStats(boolean available, Map<String, Long> vcpu0, Map<String, Long> vcpu1,
+                     Optional<Map<String, Long>> kickWindow, Optional<Map<String, Long>> preemptedWindow,
+                     Optional<Map<String, Long>> apicEoiWindow, Optional<Map<String, Long>> pvEoiWindow,
+                     java.util.OptionalInt pvEoiAcks) {
+    }
+
+    /** "name=value ..." of the counters that moved. */
+    private static String nonZero(Map<String, Long> change) {
+        StringBuilder sb = new StringBuilder();
+        change.forEach((name, v) -> {
+            if (v != 0) sb.append(sb.isEmpty() ? "" : " ").append(name).append('=').append(v);
+        });
+        return sb.toString();
     }
 
     /** Rows whose hypercall goes through KVM's kvm_sched_yield(), counted in directed_yield_attempted. */
