@@ -13,9 +13,10 @@ import java.util.Optional;
  *
  * <p>A slow host can make every one of those halts last longer than the limit (the guest asks for
  * 50 us; under QEMU TCG with a loaded machine a block takes longer): then KVM rightly never grows
- * the window, and polling cannot be shown. The window's {@code halt_wait_ns} over its
- * {@code halt_exits} tells: no polls with blocks that short on average is a disagreement; no polls
- * with blocks at or above the limit is a skip whose reason the host's own counters give
+ * the window, or make the timer fire before every HLT reaches KVM's halt loop. The window's
+ * {@code halt_wait_ns} over its {@code halt_wakeup} (the halts that blocked) tells: no polls with
+ * blocked halts that short on average is a disagreement; no polls with no halt blocked, or with
+ * blocks at or above the limit, is a skip whose reason the host's own counters give
  * ({@link #cannotShow}).
  */
 public final class HaltPollEvidence {
@@ -24,6 +25,8 @@ public final class HaltPollEvidence {
     public static final String ATTEMPTED = "halt_attempted_poll";
     public static final String HALTS = "halt_exits";
     public static final String WAIT_NS = "halt_wait_ns";
+    /** A halt that blocked is woken by kvm_vcpu_wake_up, which counts it: the blocked halts. */
+    public static final String WAKEUPS = "halt_wakeup";
 
     private HaltPollEvidence() {
     }
@@ -40,31 +43,35 @@ public final class HaltPollEvidence {
             return Optional.empty();
         }
         if (window.get(ATTEMPTED) > 0 || cannotShow(expect, window, hostPollNs).isPresent()) return Optional.empty();
-        return Optional.of("the guest halted briefly with poll-control 1, but KVM never polled (" + ATTEMPTED + " 0"
-                + meanBlock(window).map(ns -> ", mean block " + ns / 1000 + " us").orElse("") + ")");
+        return Optional.of("the guest halted briefly with poll-control 1, but KVM never polled (" + figures(window) + ")");
     }
 
     /**
      * Why KVM could not have polled although it works: it never polled, and the halts, measured by
-     * the host, blocked on average at least as long as the limit. Empty otherwise.
+     * the host, never blocked (the timer had fired before every HLT reached KVM's halt loop:
+     * {@code halt_wakeup} 0), or blocked on average at least as long as the limit. Empty otherwise.
      */
     public static Optional<String> cannotShow(PvAgreement.Expect expect, Map<String, Long> window, long hostPollNs) {
         if (expect != PvAgreement.Expect.WORKS || hostPollNs <= 0 || window == null
-                || window.getOrDefault(ATTEMPTED, 1L) != 0) {
+                || window.getOrDefault(ATTEMPTED, 1L) != 0 || !window.containsKey(WAKEUPS)
+                || !window.containsKey(WAIT_NS)) {
             return Optional.empty();
         }
-        Optional<Long> mean = meanBlock(window);
-        if (mean.isEmpty() || mean.get() < hostPollNs) return Optional.empty();
+        long wakeups = window.get(WAKEUPS);
+        if (wakeups == 0) {
+            return Optional.of("poll-control works, but polling cannot be shown here: none of the guest's ~50 us halts"
+                    + " blocked in KVM (" + figures(window) + "): the timer had always fired first on this slow host");
+        }
+        long mean = window.get(WAIT_NS) / wakeups;
+        if (mean < hostPollNs) return Optional.empty();
         return Optional.of("poll-control works, but polling cannot be shown here: the guest's ~50 us halts blocked "
-                + mean.get() / 1000 + " us on average on this host (" + window.get(HALTS) + " halts, "
-                + WAIT_NS + " " + window.get(WAIT_NS) + "), at or above halt_poll_ns " + hostPollNs / 1000
-                + " us, so KVM never grows a poll window");
+                + mean / 1000 + " us on average on this host (" + figures(window) + "), at or above halt_poll_ns "
+                + hostPollNs / 1000 + " us, so KVM never grows a poll window");
     }
 
-    private static Optional<Long> meanBlock(Map<String, Long> window) {
-        Long halts = window.get(HALTS), waited = window.get(WAIT_NS);
-        if (halts == null || waited == null || halts == 0) return Optional.empty();
-        return Optional.of(waited / halts);
+    private static String figures(Map<String, Long> window) {
+        return ATTEMPTED + " " + window.get(ATTEMPTED) + ", " + HALTS + " " + window.get(HALTS) + ", " + WAKEUPS + " "
+                + window.get(WAKEUPS) + ", " + WAIT_NS + " " + window.get(WAIT_NS);
     }
 
     /** /sys/module/kvm/parameters/halt_poll_ns, or -1 when it cannot be read. */

@@ -9,15 +9,15 @@ import static org.junit.jupiter.api.Assertions.*;
 class HaltPollEvidenceTest {
     private static final PvAgreement.Expect WORKS = PvAgreement.Expect.WORKS;
 
-    private static Map<String, Long> window(long polls, long halts, long waitNs) {
-        return Map.of("halt_attempted_poll", polls, "halt_exits", halts, "halt_wait_ns", waitNs);
+    private static Map<String, Long> window(long polls, long wakeups, long waitNs) {
+        return Map.of("halt_attempted_poll", polls, "halt_exits", 100L, "halt_wakeup", wakeups, "halt_wait_ns", waitNs);
     }
 
     @Test
     void pollsMustShowWhereTheMsrWorks() {
         assertTrue(HaltPollEvidence.check(WORKS, window(97, 100, 5_000_000), 200000).isEmpty());
         String why = HaltPollEvidence.check(WORKS, window(0, 100, 6_000_000), 200000).orElseThrow();
-        assertTrue(why.contains("never polled") && why.contains("mean block 60 us"), why);
+        assertTrue(why.contains("never polled") && why.contains("halt_wakeup 100"), why);
         assertTrue(HaltPollEvidence.check(WORKS, Map.of("halt_attempted_poll", 0L), 200000).isPresent(), "no wait figures");
         assertTrue(HaltPollEvidence.check(WORKS, window(0, 100, 6_000_000), -1).isPresent(), "unknown limit: still expected");
     }
@@ -31,6 +31,13 @@ class HaltPollEvidenceTest {
         assertTrue(HaltPollEvidence.cannotShow(WORKS, window(0, 100, 6_000_000), 200000).isEmpty(), "short halts: a failure, not a skip");
         assertTrue(HaltPollEvidence.cannotShow(WORKS, window(3, 100, 35_000_000), 200000).isEmpty(), "it polled");
         assertTrue(HaltPollEvidence.cannotShow(WORKS, slow, -1).isEmpty(), "unknown limit");
+    }
+
+    @Test
+    void haltsThatNeverBlockedCannotShowPolling() {
+        String why = HaltPollEvidence.cannotShow(WORKS, window(0, 0, 0), 200000).orElseThrow();
+        assertTrue(why.contains("none of the guest's ~50 us halts blocked"), why);
+        assertTrue(HaltPollEvidence.check(WORKS, window(0, 0, 0), 200000).isEmpty());
     }
 
     @Test
