@@ -156,6 +156,13 @@ public final class TestCommand implements Callable<Integer> {
     private boolean apicv;
 
     /**
+     * Longest one boot may take. A boot takes seconds here, but under nested KVM on QEMU TCG
+     * (scripts/kvm-lab) on a loaded 2-core machine one kvm-poll-control boot ran past 30 s; only a
+     * hung guest ever waits this long.
+     */
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
+
+    /**
      * Intel APICv or AMD AVIC enabled in the host's KVM module: then KVM does not track the in-service
      * vector and never sets the PV-EOI bit, so the guest may not require it (pvtest.apicv=1).
      */
@@ -263,7 +270,7 @@ public final class TestCommand implements Callable<Integer> {
                         warnings.writeBytes(("no page-eviction port: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
                     }
                 }
-                outcome = m.run(Duration.ofSeconds(30));
+                outcome = m.run(BOOT_TIMEOUT);
                 hostView = hostDisagreement(m, f, expectation(f, c, hostPv));
                 if (f == PvFeature.PV_TLB_FLUSH) {
                     vcpu1Stats = m.kvmStatsChange(1);
