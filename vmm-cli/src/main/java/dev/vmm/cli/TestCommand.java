@@ -160,7 +160,7 @@ public final class TestCommand implements Callable<Integer> {
      * (scripts/kvm-lab) on a loaded 2-core machine one kvm-poll-control boot ran past 30 s; only a
      * hung guest ever waits this long.
      */
-    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
 
     /**
      * Intel APICv or AMD AVIC enabled in the host's KVM module: then KVM does not track the in-service
