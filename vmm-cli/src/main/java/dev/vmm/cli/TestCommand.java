@@ -138,7 +138,13 @@ public final class TestCommand implements Callable<Integer> {
         List<Cell> cells = new ArrayList<>();
         for (PvFeature f : chosen) {
             for (Config c : Config.values()) {
-                cells.add(runCell(k, f, c, host, hostPv, hc, pvm));
+                long start = System.nanoTime();
+                Cell cell = runCell(k, f, c, host, hostPv, hc, pvm);
+                cells.add(cell);
+                // progress as it happens (stderr, so --json's stdout stays one document): a matrix
+                // takes minutes under nested KVM, and a stopped run should still say where it was
+                System.err.printf("vmm test: %s %s: %s (%.1f s)%n", f.qemuName(), c.label, cell.status,
+                        (System.nanoTime() - start) / 1e9);
             }
         }
         if (json) {
@@ -157,7 +163,7 @@ public final class TestCommand implements Callable<Integer> {
 
     /**
      * Longest one boot may take. A boot takes seconds here, but under nested KVM on QEMU TCG
-     * (scripts/kvm-lab) on a loaded 2-core machine one kvm-poll-control boot ran past 30 s; only a
+     * (scripts/kvm-lab) on a loaded 2-core machine one kvm-poll-control boot ran past 90 s; only a
      * hung guest ever waits this long.
      */
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
