@@ -42,6 +42,7 @@ void pv_poll_short_halts(const char *cl)
     apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_1);
     apic_write(APIC_LVT_TIMER, WAKE_VECTOR); /* one-shot */
     woken = 0;
+    stats_window_begin(STATS_WINDOW_SHORT_HALTS, apic_id()); /* the host counts these halts' polls and waits */
     u64 t0 = rdtsc();
     for (u32 i = 0; i < n && rdtsc() - t0 < DEADLINE_CYCLES; i++) {
         u32 before = woken;
@@ -49,6 +50,7 @@ void pv_poll_short_halts(const char *cl)
         /* sti; hlt is atomic for interrupts: the tick cannot slip in between and be missed */
         while (woken == before) __asm__ volatile("sti; hlt; cli" ::: "memory");
     }
+    stats_window_end(STATS_WINDOW_SHORT_HALTS, apic_id());
     apic_write(APIC_LVT_TIMER, APIC_TIMER_MASKED | WAKE_VECTOR);
     if (pollctl <= 1) wrmsr(0x4b564d05, was);
     printf("# short halts: %u woken by the LAPIC timer after ~50 us each, poll-control %s, %lu TSC cycles\n",

@@ -40,15 +40,19 @@ static int steal_read(volatile struct steal_time *st, u64 *steal, u32 *ver)
 }
 
 /* One contention window on the calling vCPU: start, keep running, stop. Returns 0 or the failure;
- * *rd_us = the host's run delay of this vCPU's thread over the window. */
-static const char *contend(u32 *rd_us)
+ * *rd_us = the host's run delay of this vCPU's thread over the window. stats_window (non-zero):
+ * the host measures this vCPU's KVM stats over the contended stretch (STATS_WINDOW_*). */
+static const char *contend(u32 *rd_us, u32 stats_window)
 {
     outl(CONT_CMD, CONT_START);
     u32 status = inl(CONT_CMD);
     if (status == 0xffffffffu) return "no contention device at port 0x5e0 (vmm run --host-contention)";
     if (status != CONT_CONTENDED) return "the host refused to start contention";
+    /* window: this vCPU's thread is pinned from here on, so KVM flushes its TLB only when asked */
+    if (stats_window) stats_window_begin(stats_window, apic_id());
     u64 t0 = rdtsc();
     while (rdtsc() - t0 < CONTEND_TSC) pause();
+    if (stats_window) stats_window_end(stats_window, apic_id());
     outl(CONT_CMD, CONT_STOP);
     if (inl(CONT_CMD) != 0) return "the host could not stop contention";
     *rd_us = inl(CONT_RUN_DELAY);
@@ -60,7 +64,7 @@ const char *pv_steal_grows(volatile struct steal_time *st)
     u64 s0, s1;
     u32 v0, v1, rd = 0;
     if (!steal_read(st, &s0, &v0)) return "steal version stays odd";
-    const char *err = contend(&rd);
+    const char *err = contend(&rd, 0);
     if (err) return err;
     if (!steal_read(st, &s1, &v1)) return "steal version stays odd";
     printf("# steal under host contention: %lu -> %lu ns (+%lu), version %u -> %u, host run delay ", s0, s1,
@@ -94,7 +98,7 @@ static void ap_contended(void *arg)
     outb(0x80, 0); /* one exit and entry: KVM fills the structure */
     steal_read(ap_st, &s0, &v);
     __atomic_store_n(&ap_phase, 1, __ATOMIC_RELEASE);
-    ap_err = contend(&rd);
+    ap_err = contend(&rd, STATS_WINDOW_PREEMPTED);
     steal_read(ap_st, &s1, &v);
     ap_rd = rd;
     ap_steal = s1 - s0;

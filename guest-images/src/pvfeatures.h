@@ -28,8 +28,9 @@ struct exc_frame;
 int pvfeatures_fixup(struct exc_frame *fr);
 /* pv_eoi.c: BSP LAPIC timer ticks acked through the PV-EOI word (pv=1, MSR enabled on it) or
  * the APIC EOI register (pv=0). Prints # lines; returns 1 if passed. *skip is set to a reason
- * when the bit could not be observed here (apicv=1: the host said it uses APICv/AVIC). */
-int pv_eoi_timer_check(volatile unsigned int *word, int pv, int apicv, const char **skip);
+ * when the bit could not be observed here (apicv=1: the host said it uses APICv/AVIC).
+ * stats_window (non-zero): the host measures the BSP over the first 20 ticks (STATS_WINDOW_EOI_*). */
+int pv_eoi_timer_check(volatile unsigned int *word, int pv, int apicv, const char **skip, unsigned stats_window);
 /* Runs PV_NTESTS tests numbered first..first+PV_NTESTS-1; returns 1 if any failed. */
 int pvfeatures_run(const char *cmdline, unsigned cpuid_eax, unsigned online_cpus, int first);
 
@@ -68,6 +69,19 @@ void pv_asyncpf_init(void); /* registers the page-ready handler (ACK + EOI) for 
  * ring 3, else 0. */
 int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num);
 int pv_asyncpf_fixup(struct exc_frame *fr);
+
+/* The VMM's KvmStatsWindow test device (vmm test's boots; elsewhere the writes are dropped): the
+ * host keeps the KVM stats change of the vCPU with APIC ID `apic` between the begin and the end of
+ * window `w` (1..255). A vCPU that brackets its own action measures exactly that stretch of its run. */
+#define STATS_WINDOW_BEGIN 0x5e8
+#define STATS_WINDOW_END 0x5ec
+#define STATS_WINDOW_KICK 1      /* AP 1 from just before its HLT to just after it woke (kvm-pv-unhalt) */
+#define STATS_WINDOW_PREEMPTED 2 /* AP 1 while the host makes it wait and the BSP watches its byte */
+#define STATS_WINDOW_SHORT_HALTS 3 /* the BSP's pvtest.shorthalts halts (kvm-poll-control) */
+#define STATS_WINDOW_EOI_APIC 4  /* the BSP's 20 timer ticks acked with the APIC EOI register (kvm-pv-eoi) */
+#define STATS_WINDOW_EOI_PV 5    /* ... the next 20, acked through the PV-EOI bit where KVM set it */
+#define stats_window_begin(w, apic) outl(STATS_WINDOW_BEGIN, (apic) << 8 | (w)) /* needs kernel.h */
+#define stats_window_end(w, apic) outl(STATS_WINDOW_END, (apic) << 8 | (w))
 
 /* pv_poll.c: pvtest.shorthalts=N: N timer-woken ~50 us halts on this CPU (poll-control MSR from
  * pvtest.pollctl=0|1) for the host to count its halt polls; one diagnostic line, no TAP line. */

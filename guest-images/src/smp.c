@@ -60,7 +60,9 @@ u32 smp_start(u32 expected)
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI */
         delay(200);
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI again, as the MP spec says */
-        for (u32 i = 0; i < 500000; i++) {
+        /* bounded by time, not by a count of PAUSEs: under nested KVM on QEMU TCG (scripts/kvm-lab) on
+         * a loaded machine an AP took longer than 500000 PAUSEs to arrive; 2^32 TSC cycles is 1-4 s */
+        for (u64 t0 = rdtsc(); rdtsc() - t0 < (1UL << 32);) {
             if (__atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1 >= expected) break;
             pause();
         }

@@ -32,6 +32,18 @@ public final class PvAgreement {
     private PvAgreement() {
     }
 
+    /**
+     * What KVM does with a PV hypercall or MSR of feature {@code f} in a boot whose guest CPUID
+     * 0x40000001 EAX is {@code guestEax}, the way the test kernel's mode() decides it: the bit set
+     * works; clear under enforcement is refused; clear without it works where the host has the
+     * feature (KVM then ignores CPUID), and is not asserted where it does not.
+     */
+    public static Expect expect(PvFeature f, int guestEax, boolean enforce, int hostPv) {
+        if ((guestEax & f.mask()) == f.mask()) return Expect.WORKS;
+        if (enforce) return Expect.REFUSED;
+        return (hostPv & f.mask()) == f.mask() ? Expect.WORKS : Expect.NOT_ASSERTED;
+    }
+
     /** Whether the host has evidence to compare for this feature at all. */
     public static boolean hasEvidence(PvFeature f) {
         return switch (f) {

@@ -314,6 +314,34 @@ public final class PcMachine implements AutoCloseable {
                 kvmStatsError = e.getMessage();
             }
         }
+        // the guest may now bracket its own actions for the host to measure (KvmStatsWindow)
+        statsWindow = new dev.vmm.devices.KvmStatsWindow(this::kvmStatsOfApicId);
+        vm.io().register(dev.vmm.devices.KvmStatsWindow.BASE, dev.vmm.devices.KvmStatsWindow.SIZE, statsWindow);
+    }
+
+    private dev.vmm.devices.KvmStatsWindow statsWindow;
+
+    /** The current counters of the vCPU with this APIC ID; null without one or without its stats. */
+    private java.util.Map<String, Long> kvmStatsOfApicId(int apicId) {
+        for (int i = 0; i < kvmStats.size(); i++) {
+            if (vm.apicId(i) == apicId && kvmStats.get(i) != null) {
+                try {
+                    return kvmStats.get(i).read();
+                } catch (RuntimeException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * After {@link #run}: the change of a vCPU's counters over a window the guest bracketed
+     * ({@link dev.vmm.devices.KvmStatsWindow}); empty if the stats were not opened or the guest
+     * did not begin and end that window.
+     */
+    public java.util.Optional<java.util.Map<String, Long>> kvmStatsWindow(int window) {
+        return statsWindow == null ? java.util.Optional.empty() : statsWindow.change(window);
     }
 
     /**
