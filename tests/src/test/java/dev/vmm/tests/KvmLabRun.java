@@ -3,15 +3,12 @@ package dev.vmm.tests;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,35 +50,8 @@ record KvmLabRun(int status, String stdout, String stderr, Duration took) {
         cmd.addAll(labOptions);
         cmd.add("--");
         cmd.addAll(List.of(command));
-        long start = System.nanoTime();
-        try {
-            Path out = Files.createTempFile("kvm-lab-out", ".txt");
-            Path err = Files.createTempFile("kvm-lab-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(waitSeconds, TimeUnit.SECONDS)) {
-                p.destroy();
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                }
-                fail(String.join(" ", cmd) + " did not end in " + waitSeconds + " s; output so far:\n"
-                        + Files.readString(out) + "--- stderr\n" + Files.readString(err));
-            }
-            KvmLabRun r = new KvmLabRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        CapturedProcess p = CapturedProcess.run(waitSeconds, root, env, cmd);
+        return new KvmLabRun(p.status(), p.stdout(), p.stderr(), p.took());
     }
 
     /** The non-blank stderr lines: the lab's progress lines, then the command's stderr or the lab's error. */

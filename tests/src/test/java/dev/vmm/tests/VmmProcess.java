@@ -1,14 +1,9 @@
 package dev.vmm.tests;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.fail;
+import java.util.Map;
 
 /** Runs the {@code ./vmm} launcher as a user would and captures what it printed and its status. */
 record VmmProcess(int status, String stdout, String stderr) {
@@ -32,28 +27,8 @@ record VmmProcess(int status, String stdout, String stderr) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(launcher.toString());
         cmd.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile("vmm-out", ".txt");
-            Path err = Files.createTempFile("vmm-err", ".txt");
-            Process p = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(waitSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("vmm " + String.join(" ", args) + " did not finish in " + waitSeconds + " s; output so far:\n"
-                        + Files.readString(out));
-            }
-            VmmProcess r = new VmmProcess(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        CapturedProcess p = CapturedProcess.run(waitSeconds, Path.of("").toAbsolutePath(), Map.of(), cmd);
+        return new VmmProcess(p.status(), p.stdout(), p.stderr());
     }
 
     /** The stderr lines, for asserting that an error is exactly one line. */
