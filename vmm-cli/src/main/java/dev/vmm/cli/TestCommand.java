@@ -44,7 +44,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "test", mixinStandardHelpOptions = true,
         description = {"Prove each KVM PV feature from inside the test kernel: on, off, and off with",
-                "kvm-pv-enforce-cpuid. Prints a matrix; exits 1 if any cell failed."})
+                "kvm-pv-enforce-cpuid. Prints one line per finished cell on stderr, then the matrix.",
+                "Exit status: 0 every cell passed or skipped, 1 some cell failed, 2 a usage or I/O error."})
 public final class TestCommand implements Callable<Integer> {
     /** The features the test kernel checks, and the TAP description prefix of its check. */
     static final Map<PvFeature, String> CHECKS = new LinkedHashMap<>();
@@ -81,7 +82,15 @@ public final class TestCommand implements Callable<Integer> {
         }
     }
 
-    record Cell(PvFeature feature, Config config, String cpu, String status, String reason, String log) {
+    /** One boot's verdict; {@code seconds} is the cell's wall time, boot and host evidence included. */
+    record Cell(PvFeature feature, Config config, String cpu, String status, String reason, String log, double seconds) {
+        Cell(PvFeature feature, Config config, String cpu, String status, String reason, String log) {
+            this(feature, config, cpu, status, reason, log, 0);
+        }
+
+        Cell took(double wallSeconds) {
+            return new Cell(feature, config, cpu, status, reason, log, wallSeconds);
+        }
     }
 
     @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "2", description = "vCPUs (default: ${DEFAULT-VALUE};"
@@ -128,6 +137,9 @@ public final class TestCommand implements Callable<Integer> {
                 chosen.add(f);
             }
         }
+        if (junit != null) {
+            ReportFile.checkWritable(junit, "JUnit report"); // before the first boot, not after minutes of them
+        }
         List<CpuidEntry> host = CpuSelection.hostCpuid();
         int hostPv = hostPvBits(host);
         boolean pvm = Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
@@ -136,24 +148,24 @@ public final class TestCommand implements Callable<Integer> {
         apicv = hostApicv(Path.of("/sys/module"));
 
         List<Cell> cells = new ArrayList<>();
+        MatrixProgress progress = new MatrixProgress(System.err, chosen.size() * Config.values().length,
+                System.console() != null);
         for (PvFeature f : chosen) {
             for (Config c : Config.values()) {
+                progress.starting(f.qemuName() + " " + c.label);
                 long start = System.nanoTime();
-                Cell cell = runCell(k, f, c, host, hostPv, hc, pvm);
+                Cell cell = runCell(k, f, c, host, hostPv, hc, pvm).took((System.nanoTime() - start) / 1e9);
                 cells.add(cell);
-                // progress as it happens (stderr, so --json's stdout stays one document): a matrix
-                // takes minutes under nested KVM, and a stopped run should still say where it was
-                System.err.printf("vmm test: %s %s: %s (%.1f s)%n", f.qemuName(), c.label, cell.status,
-                        (System.nanoTime() - start) / 1e9);
+                progress.finished(f.qemuName() + " " + c.label, cell.status, cell.seconds);
             }
         }
         if (json) {
-            System.out.println(toJson(cells, hostPv, pvm, stable));
+            System.out.println(MatrixJson.of(cells, hostPv, pvm, stable));
         } else {
             printMatrix(chosen, cells);
         }
         if (junit != null) {
-            Files.writeString(junit, toJunit(cells), StandardCharsets.UTF_8);
+            ReportFile.write(junit, "JUnit report", MatrixJunitXml.of(cells));
         }
         return cells.stream().anyMatch(c -> c.status.equals("fail")) ? 1 : 0;
     }
@@ -503,71 +515,6 @@ public final class TestCommand implements Callable<Integer> {
         long fail = cells.stream().filter(x -> x.status.equals("fail")).count();
         long skip = cells.stream().filter(x -> x.status.equals("skip")).count();
         System.out.println(pass + " passed, " + fail + " failed, " + skip + " skipped");
-    }
-
-    static String toJson(List<Cell> cells, int hostPv, boolean pvm, boolean stable) {
-        StringBuilder sb = new StringBuilder("{\"hostPvEax\":\"0x").append(Integer.toHexString(hostPv))
-                .append("\",\"kvmPvm\":").append(pvm).append(",\"hostClockStable\":").append(stable)
-                .append(",\"cells\":[");
-        for (int i = 0; i < cells.size(); i++) {
-            Cell c = cells.get(i);
-            if (i > 0) sb.append(',');
-            sb.append("\n{\"feature\":").append(q(c.feature.qemuName())).append(",\"config\":").append(q(c.config.label))
-                    .append(",\"cpu\":").append(q(c.cpu)).append(",\"status\":").append(q(c.status))
-                    .append(",\"reason\":").append(q(c.reason)).append('}');
-        }
-        return sb.append("\n]}").toString();
-    }
-
-    static String toJunit(List<Cell> cells) {
-        long fail = cells.stream().filter(x -> x.status.equals("fail")).count();
-        long skip = cells.stream().filter(x -> x.status.equals("skip")).count();
-        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<testsuite name=\"vmm-pv-features\" tests=\"").append(cells.size()).append("\" failures=\"")
-                .append(fail).append("\" skipped=\"").append(skip).append("\" errors=\"0\">\n");
-        for (Cell c : cells) {
-            sb.append("  <testcase classname=\"pv.").append(x(c.feature.qemuName())).append("\" name=\"")
-                    .append(x(c.config.label + " (-cpu " + c.cpu + ")")).append("\"");
-            switch (c.status) {
-                case "pass" -> sb.append("/>\n");
-                case "skip" -> sb.append(">\n    <skipped message=\"").append(x(c.reason)).append("\"/>\n  </testcase>\n");
-                default -> sb.append(">\n    <failure message=\"").append(x(c.reason)).append("\">").append(x(c.log))
-                        .append("</failure>\n  </testcase>\n");
-            }
-        }
-        return sb.append("</testsuite>\n").toString();
-    }
-
-    private static String q(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
-                    else sb.append(ch);
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
-
-    private static String x(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                default -> {
-                    if (ch >= 0x20 || ch == '\n' || ch == '\t') sb.append(ch);
-                }
-            }
-        }
-        return sb.toString();
     }
 
     /** guest-images/target/pvtest.elf relative to the jar (vmm-cli/target/vmm-cli.jar), else to the working directory. */

@@ -49,6 +49,18 @@ class CliArgumentsTest {
     }
 
     @Test
+    void testReportPathIsCheckedBeforeTheFirstBoot() throws Exception {
+        java.nio.file.Path kernel = java.nio.file.Files.createTempFile("kernel", ".elf"); // never booted: the path check comes first
+        try {
+            Result r = run("test", "--kernel", kernel.toString(), "--junit", "/nonexistent-vmm-dir/report.xml");
+            assertUsageError(r, "directory '/nonexistent-vmm-dir' does not exist");
+            assertFalse(r.err().contains("vmm test: "), "no cell ran: " + r);
+        } finally {
+            java.nio.file.Files.delete(kernel);
+        }
+    }
+
+    @Test
     void machineOptionValues() {
         assertEquals(IrqchipMode.ON, MachineOption.parse(null));
         assertEquals(IrqchipMode.ON, MachineOption.parse("kernel-irqchip=on"));

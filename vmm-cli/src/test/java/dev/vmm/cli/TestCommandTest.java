@@ -111,20 +111,6 @@ class TestCommandTest {
     }
 
     @Test
-    void jsonAndJunit() {
-        List<TestCommand.Cell> cells = List.of(
-                new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ON, "host,+kvm-pv-eoi", "pass", "", ""),
-                new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ENFORCE, "host,-kvm-pv-eoi,kvm-pv-enforce-cpuid",
-                        "fail", "not ok 10 - \"x\" <y>", "log & more"));
-        String json = TestCommand.toJson(cells, 0x1007efb, true, false);
-        assertTrue(json.contains("{\"feature\":\"kvm-pv-eoi\",\"config\":\"off+enforce\","
-                + "\"cpu\":\"host,-kvm-pv-eoi,kvm-pv-enforce-cpuid\",\"status\":\"fail\",\"reason\":\"not ok 10 - \\\"x\\\" <y>\"}"), json);
-        String xml = TestCommand.toJunit(cells);
-        assertTrue(xml.contains("tests=\"2\" failures=\"1\" skipped=\"0\""), xml);
-        assertTrue(xml.contains("<failure message=\"not ok 10 - &quot;x&quot; &lt;y&gt;\">log &amp; more</failure>"), xml);
-    }
-
-    @Test
     void hostExpectationFollowsTheGuestsModeRule() {
         int hostHasSteal = PvFeature.STEAL_TIME.mask();
         assertEquals(dev.vmm.pv.PvAgreement.Expect.WORKS,
