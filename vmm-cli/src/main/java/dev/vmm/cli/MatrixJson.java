@@ -26,7 +26,7 @@ final class MatrixJson {
     }
 
     static String of(List<TestCommand.Cell> cells, int hostPvEax, boolean kvmPvm, boolean hostClockStable) {
-        List<CellJson> rows = cells.stream().map(c -> new CellJson(c.feature().qemuName(), c.config().label, c.cpu(),
+        List<CellJson> rows = cells.stream().map(c -> new CellJson(c.feature().qemuName(), c.config(), c.cpu(),
                 c.status(), c.reason(), Math.round(c.seconds() * 1000) / 1000.0)).toList();
         Document d = new Document(VERSION, "0x" + Integer.toHexString(hostPvEax), kvmPvm, hostClockStable, rows);
         try {

@@ -39,7 +39,7 @@ final class MatrixJunitXml {
                 w.writeCharacters("\n  ");
                 w.writeStartElement("testcase");
                 w.writeAttribute("classname", "pv." + c.feature().qemuName());
-                w.writeAttribute("name", c.config().label + " (-cpu " + c.cpu() + ")");
+                w.writeAttribute("name", c.config() + " (-cpu " + c.cpu() + ")");
                 w.writeAttribute("time", time(c.seconds()));
                 switch (c.status()) {
                     case "skip" -> {

@@ -80,11 +80,16 @@ public final class TestCommand implements Callable<Integer> {
             this.cpuFormat = cpuFormat;
             this.enforce = enforce;
         }
+
+        /** This column for feature {@code f}: host with the feature on or off, enforced or not. */
+        CellSetting setting(PvFeature f, int smp) {
+            return new CellSetting(label, String.format(cpuFormat, f.qemuName()), this == ON, enforce, "", smp);
+        }
     }
 
     /** One boot's verdict; {@code seconds} is the cell's wall time, boot and host evidence included. */
-    record Cell(PvFeature feature, Config config, String cpu, String status, String reason, String log, double seconds) {
-        Cell(PvFeature feature, Config config, String cpu, String status, String reason, String log) {
+    record Cell(PvFeature feature, String config, String cpu, String status, String reason, String log, double seconds) {
+        Cell(PvFeature feature, String config, String cpu, String status, String reason, String log) {
             this(feature, config, cpu, status, reason, log, 0);
         }
 
@@ -118,14 +123,23 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print each boot's serial output")
     boolean verbose;
 
+    @Option(names = "--config", paramLabel = "FILE", description = {"also run your own cells from this JSON file:",
+            "{\"cells\": [{\"feature\": \"kvm-pv-eoi\", \"cpu\": \"host,+kvm-pv-eoi,-x2apic\", \"name\": \"no x2apic\",",
+            "\"append\": \"\", \"smp\": 2}]} (name, append and smp optional); with --config the standard",
+            "columns run only for the features given with --feature"})
+    Path config;
+
     @Override
     public Integer call() throws Exception {
         Path k = kernel != null ? kernel : defaultKernel();
         if (!Files.isReadable(k)) {
             throw new UserError("test kernel '" + k + "' not found; build it (mvn -q -DskipTests package) or pass --kernel");
         }
+        List<UserCells.UserCell> own = config != null ? UserCells.read(config, CHECKS.keySet()) : List.of();
         List<PvFeature> chosen = new ArrayList<>();
-        if (features == null || features.isEmpty()) {
+        if (config != null && (features == null || features.isEmpty())) {
+            // only the user's cells
+        } else if (features == null || features.isEmpty()) {
             chosen.addAll(CHECKS.keySet());
         } else {
             for (String n : features) {
@@ -148,21 +162,29 @@ public final class TestCommand implements Callable<Integer> {
         apicv = hostApicv(Path.of("/sys/module"));
 
         List<Cell> cells = new ArrayList<>();
-        MatrixProgress progress = new MatrixProgress(System.err, chosen.size() * Config.values().length,
+        MatrixProgress progress = new MatrixProgress(System.err, chosen.size() * Config.values().length + own.size(),
                 System.console() != null);
         for (PvFeature f : chosen) {
             for (Config c : Config.values()) {
-                progress.starting(f.qemuName() + " " + c.label);
-                long start = System.nanoTime();
-                Cell cell = runCell(k, f, c, host, hostPv, hc, pvm).took((System.nanoTime() - start) / 1e9);
-                cells.add(cell);
-                progress.finished(f.qemuName() + " " + c.label, cell.status, cell.seconds);
+                cells.add(timedCell(progress, k, f, c.setting(f, smp), host, hostPv, hc, pvm));
             }
         }
+        List<Cell> ownCells = new ArrayList<>();
+        for (UserCells.UserCell u : own) {
+            CellSetting setting;
+            try {
+                setting = u.setting(host, ExtDestMachine.irqchip(u.feature()), smp);
+            } catch (RuntimeException e) { // the CPU model does not resolve: that cell fails, the others run
+                ownCells.add(new Cell(u.feature(), u.name(), u.cpu(), "fail", "cpu model: " + e.getMessage(), ""));
+                continue;
+            }
+            ownCells.add(timedCell(progress, k, u.feature(), setting, host, hostPv, hc, pvm));
+        }
+        cells.addAll(ownCells);
         if (json) {
             System.out.println(MatrixJson.of(cells, hostPv, pvm, stable));
         } else {
-            printMatrix(chosen, cells);
+            printMatrix(chosen, cells, ownCells);
         }
         if (junit != null) {
             ReportFile.write(junit, "JUnit report", MatrixJunitXml.of(cells));
@@ -229,24 +251,36 @@ public final class TestCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Cell runCell(Path k, PvFeature f, Config c, List<CpuidEntry> host, int hostPv, String hc, boolean pvm) {
-        String cpu = String.format(c.cpuFormat, f.qemuName());
+    /** One cell, with its wall time and its progress line. */
+    private Cell timedCell(MatrixProgress progress, Path k, PvFeature f, CellSetting c, List<CpuidEntry> host, int hostPv,
+                           String hc, boolean pvm) {
+        String what = f.qemuName() + " " + c.label();
+        progress.starting(what);
+        long start = System.nanoTime();
+        Cell cell = runCell(k, f, c, host, hostPv, hc, pvm).took((System.nanoTime() - start) / 1e9);
+        progress.finished(what, cell.status, cell.seconds);
+        return cell;
+    }
+
+    private Cell runCell(Path k, PvFeature f, CellSetting c, List<CpuidEntry> host, int hostPv, String hc, boolean pvm) {
+        String cpu = c.cpu();
+        int smp = c.smp();
         int bits = f.mask();
         IrqchipMode irqchip = ExtDestMachine.irqchip(f);
         int offered = HostPvSupport.from(host, irqchip).eax(); // bit 15 is the VMM's, not KVM's, to offer
-        if (c == Config.ON && (offered & bits) != bits) {
-            return new Cell(f, c, cpu, "skip", "host lacks the bit (KVM_GET_SUPPORTED_CPUID 0x40000001 eax=0x"
+        if (c.on() && (offered & bits) != bits) {
+            return new Cell(f, c.label(), cpu, "skip", "host lacks the bit (KVM_GET_SUPPORTED_CPUID 0x40000001 eax=0x"
                     + Integer.toHexString(hostPv) + ")", "");
         }
         if ((f == PvFeature.PV_IPI || f == PvFeature.PV_UNHALT || f == PvFeature.PV_TLB_FLUSH || ExtDestMachine.applies(f))
                 && smp < 2) {
-            return new Cell(f, c, cpu, "skip", "needs --smp 2 or more", "");
+            return new Cell(f, c.label(), cpu, "skip", "needs --smp 2 or more", "");
         }
         CpuModel model;
         try {
             model = CpuModel.resolve(cpu, host, irqchip);
         } catch (RuntimeException e) {
-            return new Cell(f, c, cpu, "fail", "cpu model: " + e.getMessage(), "");
+            return new Cell(f, c.label(), cpu, "fail", "cpu model: " + e.getMessage(), "");
         }
         Map<String, Long> vcpu1Stats = null, vcpu0Stats = null;
         Optional<Map<String, Long>> kickWindow = Optional.empty(), preemptedWindow = Optional.empty();
@@ -256,7 +290,7 @@ public final class TestCommand implements Callable<Integer> {
         append.append("pvtest.expect=0x").append(Integer.toHexString(model.eax()));
         append.append(" pvtest.hostpv=0x").append(Integer.toHexString(hostPv));
         append.append(" pvtest.hypercall=").append(hc);
-        if (c.enforce) append.append(" pvtest.enforce=1");
+        if (c.enforce()) append.append(" pvtest.enforce=1");
         if (stable) append.append(" pvtest.stable=1");
         append.append(" pvtest.leave-msrs=1"); // what the guest ended with stays for the host to read
         append.append(" pvtest.apicv=").append(apicv ? 1 : 0); // lets the guest assert the PV-EOI bit
@@ -269,6 +303,7 @@ public final class TestCommand implements Callable<Integer> {
         boolean shortHalts = f == PvFeature.POLL_CONTROL && expectation(f, c, hostPv) == PvAgreement.Expect.WORKS;
         if (shortHalts) append.append(" pvtest.shorthalts=100 pvtest.pollctl=1"); // the host must poll (pv_poll.c)
         if (pvm) append.append(" pvtest.pvm=1"); // kvm-pvm never sets the preempted byte: the guest may skip
+        if (!c.append().isBlank()) append.append(' ').append(c.append().strip()); // a user cell's own words, last
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         VmOutcome outcome;
@@ -313,28 +348,28 @@ public final class TestCommand implements Callable<Integer> {
                 }
             }
         } catch (MachineException | IllegalArgumentException e) {
-            return new Cell(f, c, cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
+            return new Cell(f, c.label(), cpu, "fail", "boot: " + e.getMessage(), serial.toString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Cell(f, c, cpu, "fail", "interrupted", "");
+            return new Cell(f, c.label(), cpu, "fail", "interrupted", "");
         }
         String log = serial.toString(StandardCharsets.UTF_8);
         if (verbose) {
-            System.err.println("=== " + f.qemuName() + " " + c.label + " (-cpu " + cpu + ")\n" + warnings + log);
+            System.err.println("=== " + f.qemuName() + " " + c.label() + " (-cpu " + cpu + ")\n" + warnings + log);
         }
         Cell guest = judge(f, c, cpu, log, outcome, hc, pvm);
         if (guest.status.equals("pass") && hostView.isPresent()) {
-            return new Cell(f, c, cpu, "fail", "host disagrees: " + hostView.get(), log);
+            return new Cell(f, c.label(), cpu, "fail", "host disagrees: " + hostView.get(), log);
         }
         HostStats measured = new HostStats(statsOpen, vcpu0Stats, vcpu1Stats, kickWindow, preemptedWindow, apicEoiWindow,
                 pvEoiWindow, PvEoiEvidence.pvAcks(log));
         Optional<String> stats = statsDisagreement(f, c, guest, shortHalts, hostPv, yieldingCalls(model, c, hostPv, smp),
                 measured, apicv);
-        if (stats.isPresent()) return new Cell(f, c, cpu, "fail", "host disagrees: " + stats.get(), log);
+        if (stats.isPresent()) return new Cell(f, c.label(), cpu, "fail", "host disagrees: " + stats.get(), log);
         if (shortHalts && guest.status.equals("pass")) { // the host's own counters say why it could not poll
             Optional<String> cannot = HaltPollEvidence.cannotShow(expectation(f, c, hostPv), vcpu0Stats,
                     HaltPollEvidence.hostHaltPollNs());
-            if (cannot.isPresent()) return new Cell(f, c, cpu, "skip", cannot.get(), log);
+            if (cannot.isPresent()) return new Cell(f, c.label(), cpu, "skip", cannot.get(), log);
         }
         return guest;
     }
@@ -344,7 +379,7 @@ public final class TestCommand implements Callable<Integer> {
      * halt polls for kvm-poll-control (short halts), directed yields for kvm-pv-sched-yield and kvm-pv-unhalt, vCPU 1's
      * preemption counters for kvm-pv-tlb-flush (also behind its kvm-pvm skip). Empty = agrees.
      */
-    private static Optional<String> statsDisagreement(PvFeature f, Config c, Cell guest, boolean shortHalts, int hostPv,
+    private static Optional<String> statsDisagreement(PvFeature f, CellSetting c, Cell guest, boolean shortHalts, int hostPv,
                                                       DirectedYieldEvidence.Calls yieldingCalls, HostStats host,
                                                       boolean apicv) {
         boolean pass = guest.status.equals("pass");
@@ -417,8 +452,8 @@ public final class TestCommand implements Callable<Integer> {
     }
 
     /** What the guest checks for this cell expect, as the test kernel's mode() decides it. */
-    static PvAgreement.Expect expectation(PvFeature f, Config c, int hostPv) {
-        return PvAgreement.expect(f, c == Config.ON ? f.mask() : 0, c.enforce, hostPv);
+    static PvAgreement.Expect expectation(PvFeature f, CellSetting c, int hostPv) {
+        return PvAgreement.expect(f, c.on() ? f.mask() : 0, c.enforce(), hostPv);
     }
 
     /**
@@ -426,10 +461,10 @@ public final class TestCommand implements Callable<Integer> {
      * kvm-pv-sched-yield check's SCHED_YIELD and the kvm-pv-unhalt check's KICK_CPU (made only with
      * a second vCPU) — with what KVM does with each under this boot's CPU model.
      */
-    static DirectedYieldEvidence.Calls yieldingCalls(CpuModel model, Config c, int hostPv, int smp) {
-        PvAgreement.Expect yield = PvAgreement.expect(PvFeature.PV_SCHED_YIELD, model.eax(), c.enforce, hostPv);
+    static DirectedYieldEvidence.Calls yieldingCalls(CpuModel model, CellSetting c, int hostPv, int smp) {
+        PvAgreement.Expect yield = PvAgreement.expect(PvFeature.PV_SCHED_YIELD, model.eax(), c.enforce(), hostPv);
         Optional<PvAgreement.Expect> kick = smp >= 2
-                ? Optional.of(PvAgreement.expect(PvFeature.PV_UNHALT, model.eax(), c.enforce, hostPv))
+                ? Optional.of(PvAgreement.expect(PvFeature.PV_UNHALT, model.eax(), c.enforce(), hostPv))
                 : Optional.empty();
         return new DirectedYieldEvidence.Calls(yield, kick);
     }
@@ -446,9 +481,10 @@ public final class TestCommand implements Callable<Integer> {
     }
 
     /** Turns one boot's TAP into a cell: the feature's own line decides, any other failure fails it too. */
-    static Cell judge(PvFeature f, Config c, String cpu, String log, VmOutcome outcome, String hc, boolean pvm) {
+    static Cell judge(PvFeature f, CellSetting setting, String cpu, String log, VmOutcome outcome, String hc, boolean pvm) {
+        String c = setting.label();
         String prefix = CHECKS.get(f);
-        String realPrefix = c == Config.ON ? REAL_CHECKS.get(f) : null;
+        String realPrefix = setting.on() ? REAL_CHECKS.get(f) : null;
         String own = null, real = null;
         List<String> otherFailures = new ArrayList<>();
         for (String line : log.split("\n")) {
@@ -496,13 +532,13 @@ public final class TestCommand implements Callable<Integer> {
         return dash < 0 ? "" : line.substring(dash + 3);
     }
 
-    private void printMatrix(List<PvFeature> chosen, List<Cell> cells) {
+    private void printMatrix(List<PvFeature> chosen, List<Cell> cells, List<Cell> ownCells) {
         System.out.printf("%-22s %-6s %-6s %s%n", "feature", "on", "off", "off+enforce");
         List<String> notes = new ArrayList<>();
         for (PvFeature f : chosen) {
             StringBuilder row = new StringBuilder(String.format("%-22s", f.qemuName()));
             for (Config c : Config.values()) {
-                Cell cell = cells.stream().filter(x -> x.feature == f && x.config == c).findFirst().orElseThrow();
+                Cell cell = cells.stream().filter(x -> x.feature == f && x.config.equals(c.label)).findFirst().orElseThrow();
                 row.append(' ').append(String.format(c == Config.ENFORCE ? "%-12s" : "%-6s", cell.status));
                 if (!cell.reason.isEmpty()) {
                     notes.add(f.qemuName() + " " + c.label + " (-cpu " + cell.cpu + "): " + cell.status + ": " + cell.reason);
@@ -511,6 +547,10 @@ public final class TestCommand implements Callable<Integer> {
             System.out.println(row.toString().stripTrailing());
         }
         for (String n : notes) System.out.println("  " + n);
+        for (Cell own : ownCells) { // the user's cells, one line each
+            System.out.println(String.format("%-22s %s: %s", own.feature.qemuName(), own.config + " (-cpu " + own.cpu + ")",
+                    own.status) + (own.reason.isEmpty() ? "" : ": " + own.reason));
+        }
         long pass = cells.stream().filter(x -> x.status.equals("pass")).count();
         long fail = cells.stream().filter(x -> x.status.equals("fail")).count();
         long skip = cells.stream().filter(x -> x.status.equals("skip")).count();

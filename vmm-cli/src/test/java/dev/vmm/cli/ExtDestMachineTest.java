@@ -29,7 +29,7 @@ class ExtDestMachineTest {
     void judgeReadsTheExtDestLine() {
         String log = "TAP version 14\n1..2\nok 1 - pv cpuid: 0x40000001 eax as promised\n"
                 + "not ok 2 - pv kvm-msi-ext-dest-id: IOAPIC interrupt to an APIC ID above 255\n";
-        TestCommand.Cell cell = TestCommand.judge(PvFeature.MSI_EXT_DEST_ID, TestCommand.Config.ON,
+        TestCommand.Cell cell = TestCommand.judge(PvFeature.MSI_EXT_DEST_ID, TestCommand.Config.ON.setting(PvFeature.MSI_EXT_DEST_ID, 2),
                 "host,+kvm-msi-ext-dest-id", log, VmOutcome.powerOff(1), "none", true);
         assertEquals("fail", cell.status());
         assertTrue(cell.reason().contains("kvm-msi-ext-dest-id"), cell.reason());

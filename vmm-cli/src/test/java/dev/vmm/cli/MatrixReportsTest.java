@@ -27,10 +27,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /** vmm test's reports: JSON by Jackson, JUnit XML valid for Surefire's schema, checked paths, progress lines. */
 class MatrixReportsTest {
     private static final List<TestCommand.Cell> CELLS = List.of(
-            new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ON, "host,+kvm-pv-eoi", "pass", "", "ok 1 - a\n", 2.5),
-            new TestCommand.Cell(PvFeature.PV_EOI, TestCommand.Config.ENFORCE, "host,-kvm-pv-eoi,kvm-pv-enforce-cpuid",
+            new TestCommand.Cell(PvFeature.PV_EOI, "on", "host,+kvm-pv-eoi", "pass", "", "ok 1 - a\n", 2.5),
+            new TestCommand.Cell(PvFeature.PV_EOI, "off+enforce", "host,-kvm-pv-eoi,kvm-pv-enforce-cpuid",
                     "fail", "not ok 10 - \"x\" <y>", "log & more \u0001\u001b[0m ]]> end", 1234.5678),
-            new TestCommand.Cell(PvFeature.KVMCLOCK_STABLE_BIT, TestCommand.Config.ON, "host,+kvmclock-stable-bit", "skip",
+            new TestCommand.Cell(PvFeature.KVMCLOCK_STABLE_BIT, "on", "host,+kvmclock-stable-bit", "skip",
                     "host clock stability not given", "", 0.25));
 
     @Test

@@ -23,7 +23,7 @@ class TestCommandTest {
             "ok 14 - pv kvm-pv-ipi: hypercall 10 SEND_IPI # SKIP hypercalls not enabled (pvtest.hypercall=auto)", "");
 
     private static TestCommand.Cell judge(PvFeature f, String log) {
-        return TestCommand.judge(f, TestCommand.Config.ON, "host,+" + f.qemuName(), log, VmOutcome.powerOff(0), "none", true);
+        return TestCommand.judge(f, TestCommand.Config.ON.setting(f, 2), "host,+" + f.qemuName(), log, VmOutcome.powerOff(0), "none", true);
     }
 
     @Test
@@ -37,7 +37,7 @@ class TestCommandTest {
         assertEquals("fail", judge(PvFeature.ASYNCPF_INT, msr + "not " + real + "\n").status());
         assertEquals("fail", judge(PvFeature.ASYNCPF_INT, msr).status(), "the real line is missing");
         // the off columns: only the MSR line counts (with the bit off there is no async PF to show)
-        TestCommand.Cell off = TestCommand.judge(PvFeature.ASYNCPF_INT, TestCommand.Config.OFF, "host,-kvm-asyncpf-int",
+        TestCommand.Cell off = TestCommand.judge(PvFeature.ASYNCPF_INT, TestCommand.Config.OFF.setting(PvFeature.ASYNCPF_INT, 2), "host,-kvm-asyncpf-int",
                 msr + real + " # SKIP CPUID bits 4 and 14 are not both offered\n", VmOutcome.powerOff(0), "none", true);
         assertEquals("pass", off.status(), off.reason());
         // kvm-asyncpf's own row does not ask for it
@@ -70,7 +70,7 @@ class TestCommandTest {
     @Test
     void missingLineOrBrokenVmFails() {
         assertEquals("fail", judge(PvFeature.STEAL_TIME, LOG.replace("not ok 9", "ok 9")).status());
-        TestCommand.Cell broken = TestCommand.judge(PvFeature.KVMCLOCK, TestCommand.Config.OFF, "host,-kvmclock",
+        TestCommand.Cell broken = TestCommand.judge(PvFeature.KVMCLOCK, TestCommand.Config.OFF.setting(PvFeature.KVMCLOCK, 2), "host,-kvmclock",
                 LOG, VmOutcome.failure(VmOutcome.Kind.STOPPED, "vmm: guest still running after 30 s; stopped it"), "none", false);
         assertEquals("fail", broken.status());
         assertTrue(broken.reason().contains("still running"), broken.reason());
@@ -114,13 +114,13 @@ class TestCommandTest {
     void hostExpectationFollowsTheGuestsModeRule() {
         int hostHasSteal = PvFeature.STEAL_TIME.mask();
         assertEquals(dev.vmm.pv.PvAgreement.Expect.WORKS,
-                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.ON, 0));
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.ON.setting(PvFeature.STEAL_TIME, 2), 0));
         assertEquals(dev.vmm.pv.PvAgreement.Expect.REFUSED,
-                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.ENFORCE, hostHasSteal));
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.ENFORCE.setting(PvFeature.STEAL_TIME, 2), hostHasSteal));
         assertEquals(dev.vmm.pv.PvAgreement.Expect.WORKS,
-                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF, hostHasSteal));
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF.setting(PvFeature.STEAL_TIME, 2), hostHasSteal));
         assertEquals(dev.vmm.pv.PvAgreement.Expect.NOT_ASSERTED,
-                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF, 0));
+                TestCommand.expectation(PvFeature.STEAL_TIME, TestCommand.Config.OFF.setting(PvFeature.STEAL_TIME, 2), 0));
     }
 
     @Test
