@@ -1,11 +1,16 @@
 /* smp.c: starting the APs (INIT, SIPI, SIPI to everybody but the BSP) and giving them work.
  * An AP that has nothing to do sleeps in HLT with interrupts enabled; smp_call puts a function
- * in its mailbox and wakes it with a fixed IPI (SMP_WAKE_VECTOR). */
+ * in its mailbox and wakes it with a fixed IPI (SMP_WAKE_VECTOR).
+ * Up to SMP_MAX_CPUS (1024) CPUs: with more than 255 the APIC IDs pass 254, which only x2APIC
+ * mode can address, so the BSP switches to x2APIC first and the APs follow it; the broadcast
+ * INIT/SIPI/SIPI (the "all excluding self" shorthand) works in either mode. Each AP's own work
+ * is a few hundred instructions, as ring 0 may be emulated (kvm-pvm: ~1 us each). */
 #include "kernel.h"
 
 #define TRAMP_BASE 0x8000
 
 extern u32 ap_online;                /* boot.S: APs that reached ap_main's ready point */
+extern u32 ap_max_cpu, ap_stranded;   /* boot.S: last cpu number with a stack; APs left without one */
 extern u8 tramp_start[], tramp_end[]; /* boot.S: real-mode trampoline, copied below 1 MiB */
 
 struct mailbox {
@@ -45,9 +50,24 @@ void ap_main(u32 cpu)
     }
 }
 
-u32 smp_start(u32 expected)
+/* APs whose stack fits in `ram` bytes: 64 in .bss, then one 4 KiB stack each from 2 MiB up */
+static u32 max_cpu_for(u64 ram)
+{
+    u64 n = SMP_BSS_STACKS;
+    if (ram > SMP_HIGH_STACKS) n += (ram < 0xC0000000UL ? ram - SMP_HIGH_STACKS : 0xC0000000UL) / 4096;
+    return n < SMP_MAX_CPUS - 1 ? (u32)n : SMP_MAX_CPUS - 1;
+}
+
+u32 smp_start(u32 expected, u64 ram)
 {
     irq_register(SMP_WAKE_VECTOR, wake);
+    ap_max_cpu = max_cpu_for(ram);
+    u32 a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    if (expected > 255 && !apic_x2() && (c & (1u << 21))) {
+        apic_x2_enable(); /* APIC IDs 255 and up: reachable only in x2APIC mode */
+        printf("# smp: %u CPUs: BSP in x2APIC mode before the APs start\n", expected);
+    }
     apic_enable();
     /* bit 31 tells the APs to switch to x2APIC mode like the BSP (IDs stay in the low bits) */
     apic_ids[0] = apic_id() | (apic_x2() ? 0x80000000u : 0);
@@ -60,12 +80,21 @@ u32 smp_start(u32 expected)
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI */
         delay(200);
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI again, as the MP spec says */
-        for (u32 i = 0; i < 500000; i++) {
-            if (__atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1 >= expected) break;
+        /* wait while APs keep arriving: 1023 of them on a 2-core host take a while, and a fixed
+         * spin count is no time measure where ring 0 is emulated */
+        u32 seen = 0;
+        for (u32 idle = 0; idle < 500000; idle++) {
+            u32 now = __atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + __atomic_load_n(&ap_stranded, __ATOMIC_ACQUIRE);
+            if (now + 1 >= expected) break;
+            if (now != seen) { seen = now; idle = 0; }
             pause();
         }
         delay(200); /* catch stragglers beyond the expected count */
         online = __atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1;
+        u32 stranded = __atomic_load_n(&ap_stranded, __ATOMIC_ACQUIRE);
+        if (stranded)
+            printf("# smp: %u AP(s) found no stack: RAM holds stacks for CPUs up to %u (4 KiB each above 2 MiB)\n",
+                   stranded, ap_max_cpu);
     }
     apic_ids[0] &= 0x7fffffffu;
     return online;

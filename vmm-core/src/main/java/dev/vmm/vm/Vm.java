@@ -229,10 +229,17 @@ public final class Vm implements MachineControl, AutoCloseable {
         msiExtendedDestination = on;
     }
 
-    /** Injects an MSI through KVM_SIGNAL_MSI (split irqchip), rewriting extended destination bits first. */
-    public void signalMsi(long address, int data) {
-        long a = msiExtendedDestination ? MsiAddress.moveExtendedDestination(address) : address;
-        vmFd.signalMsi(a, data);
+    /**
+     * Injects an MSI through KVM_SIGNAL_MSI (split irqchip), rewriting extended destination bits
+     * first; returns KVM's answer (&gt;0 delivered, 0 blocked by the guest).
+     */
+    public int signalMsi(long address, int data) {
+        return vmFd.signalMsi(msiAddressForKvm(address), data);
+    }
+
+    /** The address KVM_SIGNAL_MSI gets for a device's MSI {@code address} (bits 11:5 moved only with kvm-msi-ext-dest-id). */
+    public long msiAddressForKvm(long address) {
+        return msiExtendedDestination ? MsiAddress.moveExtendedDestination(address) : address;
     }
 
     public int cpuCount() {

@@ -40,12 +40,22 @@ public final class PcMachine implements AutoCloseable {
     private final Uart8250 serial;
     private final CpuModel cpuModel;
     private final KernelLoader.Format bootFormat;
+    private final MsiTrace msiTrace; // null without the user-space IOAPIC
 
-    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat) {
+    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat, MsiTrace msiTrace) {
         this.vm = vm;
         this.serial = serial;
         this.cpuModel = cpuModel;
         this.bootFormat = bootFormat;
+        this.msiTrace = msiTrace;
+    }
+
+    /**
+     * Prints on {@code out} every MSI the user-space IOAPIC sends and what KVM_SIGNAL_MSI made of
+     * it ({@link MsiTrace}); nothing without split irqchip, where KVM's own IOAPIC delivers.
+     */
+    public void traceMsis(PrintStream out) {
+        if (msiTrace != null) msiTrace.printTo(out);
     }
 
     /**
@@ -101,9 +111,11 @@ public final class PcMachine implements AutoCloseable {
             vm.setReloadHook(() -> BootState.load(plan, vm.memory(), vm.vcpu(0)));
             vm.setMsiExtendedDestination(model.isOn(PvFeature.MSI_EXT_DEST_ID));
             IrqLine serialIrq = vm.isaIrq(Uart8250.COM1_IRQ);
+            MsiTrace msiTrace = null;
             if (config.irqchip() == IrqchipMode.SPLIT) {
                 // Only the LAPICs are in the kernel: the IOAPIC lives here and signals MSIs.
-                IoApic ioapic = new IoApic(vm::signalMsi);
+                msiTrace = new MsiTrace(vm);
+                IoApic ioapic = new IoApic(msiTrace);
                 vm.mmio().register(IoApic.BASE, IoApic.SIZE, ioapic);
                 serialIrq = ioapic.pin(Uart8250.COM1_IRQ);
             }
@@ -119,7 +131,7 @@ public final class PcMachine implements AutoCloseable {
             if (config.hostContention()) {
                 vm.io().register(HostContention.BASE, HostContention.SIZE, new HostContention());
             }
-            PcMachine machine = new PcMachine(vm, serial, model, format);
+            PcMachine machine = new PcMachine(vm, serial, model, format, msiTrace);
             // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
             if (config.memPath() != null) machine.enablePageEvictPort();
             return machine;
