@@ -22,6 +22,7 @@ struct mailbox {
 static struct mailbox mbox[SMP_MAX_CPUS];
 static volatile u32 apic_ids[SMP_MAX_CPUS];
 static u32 online = 1;
+#define SMP_IDLE_TSC 3000000000UL /* ~1 s at a 3 GHz TSC: the longest gap between two APs' arrivals */
 
 static void wake(struct exc_frame *fr) { (void)fr; apic_eoi(); }
 
@@ -80,13 +81,16 @@ u32 smp_start(u32 expected, u64 ram)
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI */
         delay(200);
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI again, as the MP spec says */
-        /* wait while APs keep arriving: 1023 of them on a 2-core host take a while, and a fixed
-         * spin count is no time measure where ring 0 is emulated */
+        /* wait while APs keep arriving, until none came for SMP_IDLE_TSC ticks: 1023 of them on a
+         * 2-core host take seconds (a nested lab under TCG: over a minute), and a spin count is no
+         * time measure where ring 0 may be emulated (kvm-pvm) or not (the lab's kvm-amd) */
         u32 seen = 0;
-        for (u32 idle = 0; idle < 500000; idle++) {
+        u64 last = rdtsc();
+        for (;;) {
             u32 now = __atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + __atomic_load_n(&ap_stranded, __ATOMIC_ACQUIRE);
             if (now + 1 >= expected) break;
-            if (now != seen) { seen = now; idle = 0; }
+            if (now != seen) { seen = now; last = rdtsc(); }
+            else if (rdtsc() - last > SMP_IDLE_TSC) break;
             pause();
         }
         delay(200); /* catch stragglers beyond the expected count */
