@@ -9,7 +9,8 @@
 #define PVH_MAGIC     0x336ec578
 #define TRAMP_BASE    0x8000
 #define AP_STACK_SIZE 4096           /* APs run C code (smp.c) */
-#define MAX_APS       64
+#define BSS_STACKS    64             /* kernel.h SMP_BSS_STACKS: APs 1..64 have .bss stacks */
+#define HIGH_STACKS   0x200000       /* kernel.h SMP_HIGH_STACKS: APs 65.. have theirs from 2 MiB */
 
 #define T(sym) ((sym) - tramp_start + TRAMP_BASE)
 
@@ -147,16 +148,20 @@ long64:
 ap_long64:
         movl    $1, %eax
         lock xaddl %eax, ap_next        /* unique slot */
-        cmpl    $MAX_APS, %eax
-        jae     8f
         leal    1(%eax), %edi           /* cpu number for ap_main: 1.. */
+        cmpl    ap_max_cpu, %edi        /* smp.c: the last cpu number whose stack is in RAM */
+        ja      8f
         movl    %edi, %ecx
         imull   $AP_STACK_SIZE, %ecx
+        cmpl    $BSS_STACKS, %edi
+        ja      9f
         leaq    ap_stacks(%rip), %rsp
         addq    %rcx, %rsp              /* top of this AP's stack */
-        xorl    %ebp, %ebp
+        jmp     11f
+9:      leaq    HIGH_STACKS - BSS_STACKS * AP_STACK_SIZE(%rcx), %rsp  /* above the 2 MiB of .bss */
+11:     xorl    %ebp, %ebp
         call    ap_main                 /* smp.c; never returns */
-8:      lock incl ap_online             /* no stack left: counted, but sleeps for good */
+8:      lock incl ap_stranded           /* no stack for it: not online, counted apart (smp.c) */
 7:      cli
         hlt
         jmp     7b
@@ -316,11 +321,13 @@ exc_stubs:
 /* ------------------------------------------------------------------ */
         .data
         .align 4
-        .globl boot_proto, boot_info, boot_magic, ap_online, in_ap_boot
+        .globl boot_proto, boot_info, boot_magic, ap_online, in_ap_boot, ap_max_cpu, ap_stranded
 boot_proto:  .long 0
 boot_info:   .long 0
 boot_magic:  .long 0
 ap_online:   .long 0
+ap_max_cpu:  .long BSS_STACKS           /* raised by smp_start when RAM holds more stacks */
+ap_stranded: .long 0
 ap_next:     .long 0
 in_ap_boot:  .long 0
 
@@ -334,4 +341,4 @@ pd:     .skip 4*4096
 bsp_stack_top:
         .align 16
 ap_stacks:
-        .skip (MAX_APS+1)*AP_STACK_SIZE
+        .skip (BSS_STACKS+1)*AP_STACK_SIZE

@@ -86,9 +86,16 @@ void apic_eoi(void);
 void apic_send_ipi(u32 dest, u32 icr_low);
 
 /* ---- smp.c: AP bring-up and running a function on an AP ---- */
-#define SMP_MAX_CPUS 65
+/* 1024: KVM_CAP_MAX_VCPUS of the hosts this runs on. Per-CPU arrays of this size stay small
+ * (mailboxes, APIC IDs, pvclock records); what needs kilobytes per CPU is capped lower: the AP
+ * stacks of CPUs beyond SMP_BSS_STACKS live above 2 MiB (boot.S), user mode stops at USER_MAX_CPUS. */
+#define SMP_MAX_CPUS 1024
+#define SMP_BSS_STACKS 64               /* APs 1..64 have their 4 KiB stack in .bss (as in 2 MiB of RAM) */
+#define SMP_HIGH_STACKS 0x200000UL      /* stack of AP n > 64: [base + (n-65)*4K, base + (n-64)*4K) */
 #define SMP_WAKE_VECTOR 0xF0            /* IPI that wakes an AP to look at its mailbox */
-u32 smp_start(u32 expected);            /* INIT/SIPI/SIPI; returns CPUs online, BSP included */
+/* INIT/SIPI/SIPI; returns CPUs online, BSP included. ram: bytes of RAM (0: unknown, then only
+ * the APs with .bss stacks may start) */
+u32 smp_start(u32 expected, u64 ram);
 u32 smp_online(void);
 u32 smp_apic_id(u32 cpu);               /* cpu 0 is the BSP */
 /* Runs fn(arg) on AP `cpu` (interrupts enabled while it waits, disabled while fn runs unless
@@ -98,6 +105,7 @@ void smp_wait(u32 cpu);                 /* until the AP has returned from fn */
 
 /* ---- user_mode.c: calling a function in ring 3 on any CPU ---- */
 struct user_fault { int vector; u64 error, rip, cr2; }; /* vector -1: fn returned */
+#define USER_MAX_CPUS 65                /* CPUs 0..64 get a TSS and stacks for ring 3 (3 KiB each) */
 void user_mode_setup(void);             /* once, on the BSP, before any user_call */
 #define USER_IF 1                       /* user_call_flags: ring 3 runs with interrupts on */
 /* Runs fn(arg) at CPL 3 (IF=0 unless USER_IF, IOPL 0, its own stack) on this CPU, which must be

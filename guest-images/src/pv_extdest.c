@@ -1,6 +1,7 @@
 /*
  * pv_extdest: kvm-msi-ext-dest-id (CPUID 0x40000001 EAX bit 15), proven by an IOAPIC interrupt
- * that reaches a vCPU whose APIC ID is above 255.
+ * that reaches the vCPU with the highest APIC ID, which must be above 255 (with --smp 1024 and
+ * dense IDs: APIC ID 1023, destination bits 14:8 = 3).
  *
  * With the bit the guest may put destination APIC ID bits 14:8 in IOAPIC redirection-entry bits
  * 55:49 (Linux: "virt_destid_8_14"); the IOAPIC copies them to MSI address bits 11:5 and the VMM
@@ -85,8 +86,8 @@ int pv_extdest_run(unsigned cpuid_eax, unsigned online, int num)
     u32 ver = ioapic_read(IOAPIC_VER) & 0xff;
     const char *skip = 0;
     u32 cpu = 0, target = 0;
-    for (u32 i = 1; i < online && !cpu; i++)
-        if (smp_apic_id(i) > 255) { cpu = i; target = smp_apic_id(i); }
+    for (u32 i = 1; i < online; i++) /* the highest APIC ID: the farthest an RTE must reach */
+        if (smp_apic_id(i) > 255 && smp_apic_id(i) > target) { cpu = i; target = smp_apic_id(i); }
     if (!bit && ver == KVM_IOAPIC_VERSION)
         skip = "in-kernel IOAPIC: QEMU offers kvm-msi-ext-dest-id only with kernel-irqchip=split";
     else if (!apic_x2())

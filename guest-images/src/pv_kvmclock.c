@@ -227,7 +227,13 @@ static int user_check(const char *cl, u32 online, int stable_bit, int num)
         printf("#   failed: the write did not take #PF(P|W|U) at the alias\n");
     }
 
-    /* every vCPU reads its own structure through the alias in ring 3, all at once */
+    /* every vCPU reads its own structure through the alias in ring 3, all at once: every vCPU
+     * that has a TSS and stacks for ring 3 (user_mode.c), the first USER_MAX_CPUS */
+    if (online > USER_MAX_CPUS) {
+        printf("# user reads on the first %u of %u vCPUs (ring 3 is set up for %u)\n", USER_MAX_CPUS, online,
+               USER_MAX_CPUS);
+        online = USER_MAX_CPUS;
+    }
     want_cpus = online;
     arrived = 0;
     last_max = 0;

@@ -1,11 +1,16 @@
 /* smp.c: starting the APs (INIT, SIPI, SIPI to everybody but the BSP) and giving them work.
  * An AP that has nothing to do sleeps in HLT with interrupts enabled; smp_call puts a function
- * in its mailbox and wakes it with a fixed IPI (SMP_WAKE_VECTOR). */
+ * in its mailbox and wakes it with a fixed IPI (SMP_WAKE_VECTOR).
+ * Up to SMP_MAX_CPUS (1024) CPUs: with more than 255 the APIC IDs pass 254, which only x2APIC
+ * mode can address, so the BSP switches to x2APIC first and the APs follow it; the broadcast
+ * INIT/SIPI/SIPI (the "all excluding self" shorthand) works in either mode. Each AP's own work
+ * is a few hundred instructions, as ring 0 may be emulated (kvm-pvm: ~1 us each). */
 #include "kernel.h"
 
 #define TRAMP_BASE 0x8000
 
 extern u32 ap_online;                /* boot.S: APs that reached ap_main's ready point */
+extern u32 ap_max_cpu, ap_stranded;   /* boot.S: last cpu number with a stack; APs left without one */
 extern u8 tramp_start[], tramp_end[]; /* boot.S: real-mode trampoline, copied below 1 MiB */
 
 struct mailbox {
@@ -17,6 +22,9 @@ struct mailbox {
 static struct mailbox mbox[SMP_MAX_CPUS];
 static volatile u32 apic_ids[SMP_MAX_CPUS];
 static u32 online = 1;
+/* ~10 s at a 3 GHz TSC: the longest gap allowed between two APs' arrivals. 1 s was too short in
+ * the kvm-lab (kvm-amd under QEMU TCG, 288 vCPU threads on 2 emulated CPUs: 115 of 288 online) */
+#define SMP_IDLE_TSC 30000000000UL
 
 static void wake(struct exc_frame *fr) { (void)fr; apic_eoi(); }
 
@@ -45,9 +53,24 @@ void ap_main(u32 cpu)
     }
 }
 
-u32 smp_start(u32 expected)
+/* APs whose stack fits in `ram` bytes: 64 in .bss, then one 4 KiB stack each from 2 MiB up */
+static u32 max_cpu_for(u64 ram)
+{
+    u64 n = SMP_BSS_STACKS;
+    if (ram > SMP_HIGH_STACKS) n += (ram < 0xC0000000UL ? ram - SMP_HIGH_STACKS : 0xC0000000UL) / 4096;
+    return n < SMP_MAX_CPUS - 1 ? (u32)n : SMP_MAX_CPUS - 1;
+}
+
+u32 smp_start(u32 expected, u64 ram)
 {
     irq_register(SMP_WAKE_VECTOR, wake);
+    ap_max_cpu = max_cpu_for(ram);
+    u32 a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    if (expected > 255 && !apic_x2() && (c & (1u << 21))) {
+        apic_x2_enable(); /* APIC IDs 255 and up: reachable only in x2APIC mode */
+        printf("# smp: %u CPUs: BSP in x2APIC mode before the APs start\n", expected);
+    }
     apic_enable();
     /* bit 31 tells the APs to switch to x2APIC mode like the BSP (IDs stay in the low bits) */
     apic_ids[0] = apic_id() | (apic_x2() ? 0x80000000u : 0);
@@ -60,14 +83,26 @@ u32 smp_start(u32 expected)
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI */
         delay(200);
         apic_send_ipi(0, 0x000C4600 | (TRAMP_BASE >> 12));   /* SIPI again, as the MP spec says */
-        /* bounded by time, not by a count of PAUSEs: under nested KVM on QEMU TCG (scripts/kvm-lab) on
-         * a loaded machine an AP took longer than 500000 PAUSEs to arrive; 2^32 TSC cycles is 1-4 s */
-        for (u64 t0 = rdtsc(); rdtsc() - t0 < (1UL << 32);) {
-            if (__atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1 >= expected) break;
+        /* wait while APs keep arriving, until none came for SMP_IDLE_TSC ticks: 1023 of them on a
+         * 2-core host take seconds (a nested lab under TCG: over a minute), and a spin count is no
+         * time measure where ring 0 may be emulated (kvm-pvm) or not (the lab's kvm-amd). No bound on
+         * the whole wait, as a fixed 2^32 TSC cycles was: on a loaded machine the last APs may come
+         * late, and as long as any keeps arriving the BSP keeps waiting */
+        u32 seen = 0;
+        u64 last = rdtsc();
+        for (;;) {
+            u32 now = __atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + __atomic_load_n(&ap_stranded, __ATOMIC_ACQUIRE);
+            if (now + 1 >= expected) break;
+            if (now != seen) { seen = now; last = rdtsc(); }
+            else if (rdtsc() - last > SMP_IDLE_TSC) break;
             pause();
         }
         delay(200); /* catch stragglers beyond the expected count */
         online = __atomic_load_n(&ap_online, __ATOMIC_ACQUIRE) + 1;
+        u32 stranded = __atomic_load_n(&ap_stranded, __ATOMIC_ACQUIRE);
+        if (stranded)
+            printf("# smp: %u AP(s) found no stack: RAM holds stacks for CPUs up to %u (4 KiB each above 2 MiB)\n",
+                   stranded, ap_max_cpu);
     }
     apic_ids[0] &= 0x7fffffffu;
     return online;

@@ -23,14 +23,14 @@ extern u64 gdt[];
 void user_enter(void (*fn)(void *), void *arg, u64 user_rsp, u64 *save_rsp, u64 rflags); /* asm */
 extern u8 user_resume[], user_exit[];
 
-static u64 ugdt[GDT_FIXED + 2 * SMP_MAX_CPUS] __attribute__((aligned(16)));
-static u8 tss[SMP_MAX_CPUS][112] __attribute__((aligned(16)));
-static u8 trap_stack[SMP_MAX_CPUS][TRAP_STACK] __attribute__((aligned(16)));
+static u64 ugdt[GDT_FIXED + 2 * USER_MAX_CPUS] __attribute__((aligned(16)));
+static u8 tss[USER_MAX_CPUS][112] __attribute__((aligned(16)));
+static u8 trap_stack[USER_MAX_CPUS][TRAP_STACK] __attribute__((aligned(16)));
 /* .bss lies in the first 4 MiB, which boot.S maps user-accessible: ring 3 can use these */
-static u8 user_stack[SMP_MAX_CPUS][USER_STACK] __attribute__((aligned(16)));
-static u64 kernel_rsp[SMP_MAX_CPUS];
-static volatile u8 active[SMP_MAX_CPUS], tr_loaded[SMP_MAX_CPUS];
-static struct user_fault fault[SMP_MAX_CPUS];
+static u8 user_stack[USER_MAX_CPUS][USER_STACK] __attribute__((aligned(16)));
+static u64 kernel_rsp[USER_MAX_CPUS];
+static volatile u8 active[USER_MAX_CPUS], tr_loaded[USER_MAX_CPUS];
+static struct user_fault fault[USER_MAX_CPUS];
 static int set_up;
 
 /* user_enter(fn=rdi, arg=rsi, user_rsp=rdx, save_rsp=rcx, rflags=r8): callee-saved registers on
@@ -89,7 +89,7 @@ void user_mode_setup(void)
 {
     if (set_up) return;
     for (int i = 0; i < GDT_FIXED; i++) ugdt[i] = gdt[i];
-    for (u32 cpu = 0; cpu < SMP_MAX_CPUS; cpu++) {
+    for (u32 cpu = 0; cpu < USER_MAX_CPUS; cpu++) {
         u64 base = (u64)tss[cpu], limit = 104 - 1;
         *(u64 *)(tss[cpu] + 4) = (u64)(trap_stack[cpu] + TRAP_STACK); /* RSP0 */
         *(u16 *)(tss[cpu] + 102) = 104;                                /* no I/O bitmap */
@@ -102,7 +102,7 @@ void user_mode_setup(void)
 
 int user_call_flags(u32 cpu, void (*fn)(void *), void *arg, u32 flags, struct user_fault *f)
 {
-    if (!set_up || cpu >= SMP_MAX_CPUS) return -1;
+    if (!set_up || cpu >= USER_MAX_CPUS) return -1;
     struct { u16 limit; u64 base; } __attribute__((packed)) old, p = { sizeof(ugdt) - 1, (u64)ugdt };
     u64 rflags;
     __asm__ volatile("pushfq; popq %0" : "=r"(rflags));

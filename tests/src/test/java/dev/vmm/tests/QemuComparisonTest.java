@@ -100,10 +100,16 @@ class QemuComparisonTest {
 
     /** Boots {@code kernel} under QEMU ({@link #requireQemu()} first) and returns its serial output. */
     static String runQemu(Path kernel, String cpu, String irqchip) throws IOException, InterruptedException {
+        return runQemu(kernel, cpu, irqchip, 2, "");
+    }
+
+    /** As {@link #runQemu(Path, String, String)} with {@code smp} vCPUs and the kernel command line {@code append}. */
+    static String runQemu(Path kernel, String cpu, String irqchip, int smp, String append)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("qemu-out", ".txt");
         try {
             Process p = new ProcessBuilder(List.of(qemu.toString(), "-M", "microvm,kernel-irqchip=" + irqchip, "-accel", "kvm",
-                    "-m", "128M", "-smp", "2", "-cpu", cpu, "-kernel", kernel.toString(),
+                    "-m", "128M", "-smp", String.valueOf(smp), "-cpu", cpu, "-kernel", kernel.toString(), "-append", append,
                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4", "-display", "none", "-monitor", "none",
                     "-serial", "file:" + out, "-no-reboot"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

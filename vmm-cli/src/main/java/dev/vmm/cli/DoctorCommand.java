@@ -42,6 +42,7 @@ public final class DoctorCommand implements Callable<Integer> {
             new Cap(Ioctls.KVM_CAP_IMMEDIATE_EXIT, true, false, "kicking vCPUs out of KVM_RUN"),
             new Cap(Ioctls.KVM_CAP_MAX_VCPUS, false, true, "most vCPUs per VM (--smp limit)"),
             new Cap(Ioctls.KVM_CAP_NR_VCPUS, false, true, "recommended vCPUs per VM"),
+            new Cap(Ioctls.KVM_CAP_MAX_VCPU_ID, false, true, "APIC IDs stay below this (--apic-ids limit)"),
             new Cap(Ioctls.KVM_CAP_ADJUST_CLOCK, false, true, "kvmclock: KVM_GET_CLOCK/KVM_SET_CLOCK"),
             new Cap(Ioctls.KVM_CAP_SPLIT_IRQCHIP, false, false, "kernel-irqchip=split, kvm-msi-ext-dest-id"),
             new Cap(Ioctls.KVM_CAP_X2APIC_API, false, true, "x2APIC with APIC IDs above 255"),

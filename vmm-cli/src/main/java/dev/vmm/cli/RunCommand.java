@@ -132,6 +132,7 @@ public final class RunCommand implements Callable<Integer> {
                 running.set(machine);
                 if (verbose) {
                     System.err.println("vmm: booting " + config.kernel() + " as " + machine.bootFormat().description());
+                    machine.traceMsis(System.err); // where IOAPIC interrupts went (split irqchip)
                 }
                 if (evictPort) {
                     try {

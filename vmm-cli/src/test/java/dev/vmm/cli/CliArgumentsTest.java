@@ -136,7 +136,7 @@ class CliArgumentsTest {
     void doctorListsEveryCapabilityTheBriefNames() {
         List<String> names = DoctorCommand.CAPS.stream().map(DoctorCommand.Cap::name).toList();
         for (String n : List.of("IRQCHIP", "USER_MEMORY", "SET_TSS_ADDR", "EXT_CPUID", "MP_STATE", "PIT2",
-                "IMMEDIATE_EXIT", "MAX_VCPUS", "NR_VCPUS", "ADJUST_CLOCK", "SPLIT_IRQCHIP", "X2APIC_API",
+                "IMMEDIATE_EXIT", "MAX_VCPUS", "MAX_VCPU_ID", "NR_VCPUS", "ADJUST_CLOCK", "SPLIT_IRQCHIP", "X2APIC_API",
                 "ENFORCE_PV_FEATURE_CPUID", "BINARY_STATS_FD")) {
             assertTrue(names.contains("KVM_CAP_" + n), n);
         }

@@ -146,6 +146,7 @@ public final class Ioctls {
             case KVM_CAP_PIT2: return "KVM_CAP_PIT2";
             case KVM_CAP_ADJUST_CLOCK: return "KVM_CAP_ADJUST_CLOCK";
             case KVM_CAP_MAX_VCPUS: return "KVM_CAP_MAX_VCPUS";
+            case KVM_CAP_MAX_VCPU_ID: return "KVM_CAP_MAX_VCPU_ID";
             case KVM_CAP_SPLIT_IRQCHIP: return "KVM_CAP_SPLIT_IRQCHIP";
             case KVM_CAP_X2APIC_API: return "KVM_CAP_X2APIC_API";
             case KVM_CAP_IMMEDIATE_EXIT: return "KVM_CAP_IMMEDIATE_EXIT";

@@ -20,6 +20,16 @@ public final class KvmMsiSink implements MsiSink {
 
     @Override
     public void signal(long address, int data) {
-        vm.signalMsi(extendedDestination ? MsiAddress.moveExtendedDestination(address) : address, data);
+        deliver(address, data);
+    }
+
+    /** Sends the MSI and returns KVM's answer (&gt;0 delivered, 0 blocked by the guest), for a trace. */
+    public int deliver(long address, int data) {
+        return vm.signalMsi(kvmAddress(address), data);
+    }
+
+    /** The address KVM_SIGNAL_MSI gets for a device's MSI {@code address} (bits 11:5 moved only with kvm-msi-ext-dest-id). */
+    public long kvmAddress(long address) {
+        return extendedDestination ? MsiAddress.moveExtendedDestination(address) : address;
     }
 }

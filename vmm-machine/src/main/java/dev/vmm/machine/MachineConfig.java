@@ -22,8 +22,10 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
                             Path memPath, boolean noReboot) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
-    /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast). */
+    /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast): dense IDs fit for this many vCPUs. */
     public static final int MAX_XAPIC_CPUS = 255;
+    /** QEMU's refusal (hw/i386/x86.c, x86_cpus_init) when APIC IDs reach 255 and KVM's X2APIC API is off. */
+    static final String QEMU_NEEDS_X2APIC_API = "current -smp configuration requires kernel irqchip and X2APIC API support.";
 
     public MachineConfig {
         Objects.requireNonNull(kernel, "kernel");
@@ -62,9 +64,11 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
         if (cpuCount < 1) {
             throw new IllegalArgumentException("invalid --smp " + cpuCount + ": a VM needs at least 1 vCPU");
         }
-        if (cpuCount > MAX_XAPIC_CPUS) {
-            throw new IllegalArgumentException("--smp " + cpuCount + " is more than " + MAX_XAPIC_CPUS
-                    + " vCPUs, which needs the x2APIC API with split irqchip (not supported yet)");
+        // More vCPUs are fine up to the host's KVM_CAP_MAX_VCPUS (checked when the VM is created),
+        // but their APIC IDs reach 255 and need the X2APIC API, which vmm enables only with split.
+        if (cpuCount > MAX_XAPIC_CPUS && irqchip != IrqchipMode.SPLIT) {
+            throw new IllegalArgumentException("--smp " + cpuCount + ": " + QEMU_NEEDS_X2APIC_API
+                    + " (vmm turns the X2APIC API on only with -M kernel-irqchip=split)");
         }
         return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, null);
     }

@@ -9,6 +9,7 @@ import dev.vmm.firmware.AcpiDevice;
 import dev.vmm.firmware.AcpiTables;
 import dev.vmm.boot.KernelLoader;
 import dev.vmm.cpu.CpuModel;
+import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.kvm.KvmException;
 import dev.vmm.cpu.PvFeature;
 import dev.vmm.devices.DebugExit;
@@ -48,15 +49,25 @@ public final class PcMachine implements AutoCloseable {
     private final BootPlan plan;
     /** Devices with host resources of their own (threads, descriptors), closed after the VM. */
     private final java.util.List<AutoCloseable> ownedDevices = new java.util.ArrayList<>();
+    private final MsiTrace msiTrace; // null without the user-space IOAPIC
 
     private PcMachine(Vm vm, Board board, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat,
-                      BootPlan plan) {
+                      BootPlan plan, MsiTrace msiTrace) {
         this.vm = vm;
         this.board = board;
         this.serial = serial;
         this.cpuModel = cpuModel;
         this.bootFormat = bootFormat;
         this.plan = plan;
+        this.msiTrace = msiTrace;
+    }
+
+    /**
+     * Prints on {@code out} every MSI the user-space IOAPIC sends and what KVM_SIGNAL_MSI made of
+     * it ({@link MsiTrace}); nothing without split irqchip, where KVM's own IOAPIC delivers.
+     */
+    public void traceMsis(PrintStream out) {
+        if (msiTrace != null) msiTrace.printTo(out);
     }
 
     /**
@@ -85,11 +96,14 @@ public final class PcMachine implements AutoCloseable {
                 throw new MachineException("APIC IDs from " + ApicIds.FIRST_X2APIC_ONLY
                         + " up need x2APIC, which -cpu " + config.cpuSpec() + " does not give the guest");
             }
-            Board board = new Board(vm, new KvmMsiSink(vm.fd(), model.isOn(PvFeature.MSI_EXT_DEST_ID)));
+            KvmMsiSink kvmMsi = new KvmMsiSink(vm.fd(), model.isOn(PvFeature.MSI_EXT_DEST_ID));
+            // with split irqchip the user-space IOAPIC's MSIs pass a trace that --verbose turns on
+            MsiTrace msiTrace = config.irqchip() == IrqchipMode.SPLIT ? new MsiTrace(kvmMsi) : null;
+            Board board = new Board(vm, msiTrace != null ? msiTrace : kvmMsi);
             Uart8250 serial = attachDevices(config, vm, board, console);
             AcpiTables tables = board.firmwareTables(PlatformLayout.ACPI_BASE);
             BootPlan plan = withFirmwareTables(boot.plan(), tables);
-            PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan);
+            PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan, msiTrace);
             // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
             if (config.memPath() != null) machine.enablePageEvictPort();
             return machine;
