@@ -21,6 +21,11 @@ import java.util.List;
  *                    of 0xE0000-0xFFFFF); reported reserved in E820
  *   0x100000-        kernels (their own program headers decide)
  * </pre>
+ *
+ * All of it binds the Linux boot protocol (its 64-bit entry needs the GDT and page tables where
+ * CR3 and GDTR point). PVH and multiboot kernels enter in 32-bit mode without either, so they
+ * may load anywhere but {@link #FIXED_32BIT_ENTRY}: their info block and command line move out
+ * of a low kernel's way ({@link BootAreas}), as QEMU loads such kernels where they ask.
  */
 public final class GuestLayout {
     public static final long PAGE_ZERO = 0x0;
@@ -64,6 +69,16 @@ public final class GuestLayout {
             new Reserved(AP_TRAMPOLINE, AP_TRAMPOLINE_END, "AP trampoline"),
             new Reserved(CMDLINE, CMDLINE + CMDLINE_MAX, "command line"),
             new Reserved(ACPI_BASE, ACPI_LIMIT, "ACPI tables"));
+
+    /** What a PVH or multiboot kernel may still not load over: page 0 and the ACPI tables (found by address scan). */
+    public static final List<Reserved> FIXED_32BIT_ENTRY = List.of(
+            new Reserved(PAGE_ZERO, 0x1000, "page 0"),
+            new Reserved(ACPI_BASE, ACPI_LIMIT, "ACPI tables"));
+
+    /** Size of the multiboot block: info at +0, mmap at +0x100, boot loader name at +0xF00. */
+    public static final long MULTIBOOT_BLOCK = 0x1000;
+    /** Size of the PVH block: start info at +0, modlist at +0x800, memmap at +0x1000. */
+    public static final long PVH_BLOCK = 0x2000;
 
     private GuestLayout() {
     }

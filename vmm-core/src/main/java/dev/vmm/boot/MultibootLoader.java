@@ -43,7 +43,7 @@ public final class MultibootLoader {
             if (elf.is64()) {
                 throw new BootException(name + ": cannot load a 64-bit ELF via multiboot, give a 32-bit one");
             }
-            loaded = LoadedImage.fromElf(elf, options);
+            loaded = LoadedImage.fromElf(elf, options, GuestLayout.FIXED_32BIT_ENTRY);
             entry = elf.entry();
         }
 
@@ -58,21 +58,27 @@ public final class MultibootLoader {
         }
         // mem_upper is the RAM from 1 MiB up to the first hole, as QEMU reports it.
         long memUpper = (MemoryMap.lowRamEnd(options.ramSize()) - MemoryMap.HIGH_MEMORY_START) / 1024;
+        // The info block and command line go where GuestLayout puts them unless the kernel is there.
+        BootAreas areas = new BootAreas(loaded, options.ramSize());
+        long block = areas.place(GuestLayout.MULTIBOOT_INFO, GuestLayout.MULTIBOOT_BLOCK, "multiboot information");
+        long mmapAt = block + (GuestLayout.MULTIBOOT_MMAP - GuestLayout.MULTIBOOT_INFO);
+        long nameAt = block + (GuestLayout.MULTIBOOT_LOADER_NAME - GuestLayout.MULTIBOOT_INFO);
+        byte[] cmdline = BootStrings.cmdline(commandLine(options));
+        long cmdlineAt = areas.place(GuestLayout.CMDLINE, cmdline.length, "command line");
         MultibootInfo info = new MultibootInfo(
                 MultibootInfo.FLAG_MEMORY | MultibootInfo.FLAG_CMDLINE | MultibootInfo.FLAG_MMAP
                         | MultibootInfo.FLAG_BOOT_LOADER_NAME,
-                640, memUpper, GuestLayout.CMDLINE, mm.capacity(), GuestLayout.MULTIBOOT_MMAP,
-                GuestLayout.MULTIBOOT_LOADER_NAME);
+                640, memUpper, cmdlineAt, mm.capacity(), mmapAt, nameAt);
         AcpiTables acpi = AcpiTables.build(options.apicIds(), GuestLayout.ACPI_BASE);
 
         List<MemoryWrite> writes = new ArrayList<>(loaded.writes());
-        writes.add(new MemoryWrite(GuestLayout.MULTIBOOT_INFO, info.toBytes()));
-        writes.add(new MemoryWrite(GuestLayout.MULTIBOOT_MMAP, mm.array()));
-        writes.add(new MemoryWrite(GuestLayout.MULTIBOOT_LOADER_NAME, BootStrings.cString(BOOT_LOADER_NAME)));
-        writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(commandLine(options))));
+        writes.add(new MemoryWrite(block, info.toBytes()));
+        writes.add(new MemoryWrite(mmapAt, mm.array()));
+        writes.add(new MemoryWrite(nameAt, BootStrings.cString(BOOT_LOADER_NAME)));
+        writes.add(new MemoryWrite(cmdlineAt, cmdline));
         writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
         EntryState state = new EntryState(CpuMode.PROTECTED_32, entry,
-                Integer.toUnsignedLong(MultibootInfo.BOOTLOADER_MAGIC), GuestLayout.MULTIBOOT_INFO, 0);
+                Integer.toUnsignedLong(MultibootInfo.BOOTLOADER_MAGIC), block, 0);
         return new BootPlan(writes, loaded.zeroFills(), state);
     }
 
@@ -100,7 +106,7 @@ public final class MultibootLoader {
         if (bssSize < 0) {
             throw new BootException(name + ": bad multiboot header: bss_end_addr below load_end_addr");
         }
-        LoadedImage.check(name, h.loadAddr(), loadSize + bssSize, options);
+        LoadedImage.check(name, h.loadAddr(), loadSize + bssSize, options, GuestLayout.FIXED_32BIT_ENTRY);
         byte[] data = new byte[(int) loadSize];
         System.arraycopy(image, (int) textOffset, data, 0, data.length);
         List<ZeroFill> fills = bssSize > 0 ? List.of(new ZeroFill(loadEnd, bssSize)) : List.of();

@@ -44,7 +44,14 @@ public final class PvhLoader {
         if (entry < 0 || entry >= 0x1_0000_0000L) {
             throw new BootException(String.format("%s: PVH entry point 0x%x is above 4 GiB", elf.fileName(), entry));
         }
-        LoadedImage image = LoadedImage.fromElf(elf, options);
+        LoadedImage image = LoadedImage.fromElf(elf, options, GuestLayout.FIXED_32BIT_ENTRY);
+        // Start info, modlist and memmap go where GuestLayout puts them unless the kernel is there.
+        BootAreas areas = new BootAreas(image, options.ramSize());
+        long block = areas.place(GuestLayout.PVH_START_INFO, GuestLayout.PVH_BLOCK, "PVH start info");
+        long modlistAt = block + (GuestLayout.PVH_MODLIST - GuestLayout.PVH_START_INFO);
+        long memmapAt = block + (GuestLayout.PVH_MEMMAP - GuestLayout.PVH_START_INFO);
+        byte[] cmdline = BootStrings.cmdline(options.cmdline());
+        long cmdlineAt = areas.place(GuestLayout.CMDLINE, cmdline.length, "command line");
 
         List<E820Entry> map = options.memoryMap();
         long memmapCapacity = (GuestLayout.PVH_MEMMAP_LIMIT - GuestLayout.PVH_MEMMAP) / HvmStartInfo.MEMMAP_ENTRY_SIZE;
@@ -68,18 +75,18 @@ public final class PvhLoader {
             long addr = LinuxLoader.placeInitrd(initrd.length, 0xffffffffL, kernelEnd, options);
             ByteBuffer mod = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
             mod.putLong(addr).putLong(initrd.length).putLong(0).putLong(0);
-            writes.add(new MemoryWrite(GuestLayout.PVH_MODLIST, mod.array()));
+            writes.add(new MemoryWrite(modlistAt, mod.array()));
             writes.add(new MemoryWrite(addr, initrd));
             modules = 1;
         }
-        HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : GuestLayout.PVH_MODLIST,
-                GuestLayout.CMDLINE, acpi.rsdpAddress(), GuestLayout.PVH_MEMMAP, map.size());
+        HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : modlistAt,
+                cmdlineAt, acpi.rsdpAddress(), memmapAt, map.size());
 
-        writes.add(new MemoryWrite(GuestLayout.PVH_START_INFO, info.toBytes()));
-        writes.add(new MemoryWrite(GuestLayout.PVH_MEMMAP, mm.array()));
-        writes.add(new MemoryWrite(GuestLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
+        writes.add(new MemoryWrite(block, info.toBytes()));
+        writes.add(new MemoryWrite(memmapAt, mm.array()));
+        writes.add(new MemoryWrite(cmdlineAt, cmdline));
         writes.add(new MemoryWrite(GuestLayout.ACPI_BASE, acpi.blob()));
-        EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, GuestLayout.PVH_START_INFO, 0);
+        EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, block, 0);
         return new BootPlan(writes, image.zeroFills(), state);
     }
 }

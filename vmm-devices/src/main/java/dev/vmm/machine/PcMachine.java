@@ -40,9 +40,12 @@ public final class PcMachine implements AutoCloseable {
     private final Uart8250 serial;
     private final CpuModel cpuModel;
     private final KernelLoader.Format bootFormat;
+    private final java.util.concurrent.atomic.AtomicBoolean debugExited;
 
-    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat) {
+    private PcMachine(Vm vm, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat,
+                      java.util.concurrent.atomic.AtomicBoolean debugExited) {
         this.vm = vm;
+        this.debugExited = debugExited;
         this.serial = serial;
         this.cpuModel = cpuModel;
         this.bootFormat = bootFormat;
@@ -109,7 +112,8 @@ public final class PcMachine implements AutoCloseable {
             }
             Uart8250 serial = new Uart8250(Uart8250.COM1_BASE, console, serialIrq);
             vm.io().register(Uart8250.COM1_BASE, Uart8250.PORT_COUNT, serial);
-            vm.io().register(DebugExit.PORT, DebugExit.SIZE, new DebugExit(vm));
+            java.util.concurrent.atomic.AtomicBoolean debugExited = new java.util.concurrent.atomic.AtomicBoolean();
+            registerDebugExits(vm, config, debugExited);
             vm.io().register(PostCodePort.PORT, 1, new PostCodePort());
             I8042 i8042 = new I8042(vm);
             vm.io().register(I8042.DATA_PORT, 1, i8042);
@@ -119,7 +123,7 @@ public final class PcMachine implements AutoCloseable {
             if (config.hostContention()) {
                 vm.io().register(HostContention.BASE, HostContention.SIZE, new HostContention());
             }
-            PcMachine machine = new PcMachine(vm, serial, model, format);
+            PcMachine machine = new PcMachine(vm, serial, model, format, debugExited);
             // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
             if (config.memPath() != null) machine.enablePageEvictPort();
             return machine;
@@ -129,6 +133,38 @@ public final class PcMachine implements AutoCloseable {
             if (e instanceof KvmException) throw new MachineException(e.getMessage(), e);
             throw e;
         }
+    }
+
+    /**
+     * The configured isa-debug-exit devices. Each tells {@code debugExited} when it ends the VM, so
+     * that a QEMU-style exit status ((value << 1) | 1) is given only for them, not for an ACPI
+     * power-off or a QMP quit (QEMU exits 0 there).
+     */
+    private static void registerDebugExits(Vm vm, MachineConfig config, java.util.concurrent.atomic.AtomicBoolean debugExited) {
+        dev.vmm.bus.MachineControl control = new dev.vmm.bus.MachineControl() {
+            @Override
+            public void powerOff(int exitStatus) {
+                debugExited.set(true);
+                vm.powerOff(exitStatus);
+            }
+
+            @Override
+            public void reset() {
+                vm.reset();
+            }
+        };
+        for (DebugExitPorts ports : config.debugExits()) {
+            try {
+                vm.io().register(ports.iobase(), ports.iosize(), new DebugExit(control));
+            } catch (IllegalArgumentException e) {
+                throw new MachineException("-device " + ports + ": ports taken by another device (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** Whether the guest ended the run by writing to an isa-debug-exit device (not ACPI, reset or the monitor). */
+    public boolean endedByDebugExit() {
+        return debugExited.get();
     }
 
     /**
