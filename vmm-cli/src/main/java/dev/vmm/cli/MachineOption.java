@@ -5,7 +5,6 @@ import dev.vmm.cpu.IrqchipMode;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code -machine}/{@code -M} as QEMU reads it: an optional machine type first (or {@code type=}),
@@ -22,17 +21,17 @@ record MachineOption(String type, IrqchipMode irqchip) {
     static final List<String> TYPES = List.of("pc", "q35", "microvm");
 
     /** Properties that only turn off what vmm's board never has; the value listed is the only one accepted. */
-    private static final Map<String, Set<String>> ABSENT_ON_VMM = Map.of(
-            "usb", Set.of("off", "false", "no"),
-            "vmport", Set.of("off", "false", "no"),
-            "smm", Set.of("off", "false", "no"),
-            "hpet", Set.of("off", "false", "no"),
-            "rtc", Set.of("off", "false", "no"),
-            "graphics", Set.of("off", "false", "no"),
-            "x-option-roms", Set.of("off", "false", "no"),
-            "ioapic2", Set.of("off", "false", "no"),
-            "isa-serial", Set.of("on", "true", "yes"),
-            "acpi", Set.of("on", "true", "yes", "auto"));
+    private static final Map<String, List<String>> ABSENT_ON_VMM = Map.of(
+            "usb", List.of("off", "false", "no"),
+            "vmport", List.of("off", "false", "no"),
+            "smm", List.of("off", "false", "no"),
+            "hpet", List.of("off", "false", "no"),
+            "rtc", List.of("off", "false", "no"),
+            "graphics", List.of("off", "false", "no"),
+            "x-option-roms", List.of("off", "false", "no"),
+            "ioapic2", List.of("off", "false", "no"),
+            "isa-serial", List.of("on", "true", "yes"),
+            "acpi", List.of("on", "true", "yes", "auto"));
 
     /** Only the irqchip, for the inspection commands (features, cpuid). */
     static IrqchipMode parse(String text) {
@@ -66,14 +65,14 @@ record MachineOption(String type, IrqchipMode irqchip) {
                         }
                     }
                     default -> {
-                        Set<String> accepted = ABSENT_ON_VMM.get(key);
+                        List<String> accepted = ABSENT_ON_VMM.get(key);
                         if (accepted == null) {
                             throw new UserError("unsupported -machine option '" + tok
                                     + "' (vmm understands type, accel=kvm and kernel-irqchip=on|split)");
                         }
                         if (!accepted.contains(value.toLowerCase(Locale.ROOT))) {
                             throw new UserError("unsupported -machine option '" + tok + "': vmm's board can only give "
-                                    + key + "=" + accepted.iterator().next());
+                                    + key + "=" + accepted.get(0));
                         }
                     }
                 }

@@ -52,6 +52,9 @@ public final class MemorySize {
         String t = text.trim();
         long unit = 1L << 20;
         if (!t.isEmpty() && Character.isLetter(t.charAt(t.length() - 1))) {
+            if (t.length() > 1 && Character.isDigit(t.charAt(0)) && Character.isLetter(t.charAt(t.length() - 2))) { // "512Mi"
+                throw new UserError("invalid memory size '" + whole + "': use one K, M, G or T suffix");
+            }
             char suffix = Character.toUpperCase(t.charAt(t.length() - 1));
             t = t.substring(0, t.length() - 1);
             unit = switch (suffix) {
@@ -62,7 +65,8 @@ public final class MemorySize {
                 case 'T' -> 1L << 40;
                 case 'P' -> 1L << 50;
                 case 'E' -> 1L << 60;
-                default -> throw new UserError("invalid memory size '" + whole + "': use a K, M, G or T suffix");
+                default -> throw new UserError("invalid memory size '" + whole
+                        + "': expected a number such as 512M or 2G (suffix B, K, M, G, T, P or E)");
             };
         }
         BigDecimal n;

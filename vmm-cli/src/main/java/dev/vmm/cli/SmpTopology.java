@@ -69,6 +69,9 @@ record SmpTopology(int cpus, int sockets, int dies, int clusters, int cores, int
         try {
             int n = Integer.parseInt(value.trim());
             if (n < 0) throw new NumberFormatException();
+            if (n == 0) { // QEMU 6.2+ deprecates a 0 here; vmm refuses it
+                throw new UserError("invalid -smp '" + text + "': " + key + "=0, a VM needs at least 1 vCPU");
+            }
             return n;
         } catch (NumberFormatException e) {
             throw new UserError("invalid -smp '" + text + "': " + key + " expects a number of vCPUs, not '" + value + "'");
