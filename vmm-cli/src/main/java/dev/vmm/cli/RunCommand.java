@@ -120,6 +120,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (QemuHelp.printIfAsked(cpuOptions, System.out)) {
+            return 0; // QEMU's -cpu help / -M help: a list, no guest
+        }
         MachineConfig config = toConfig();
         java.util.Map<String, SerialTarget> chardevs = qemuOptions.chardevMap();
         SerialTarget.Socket mon = qemuOptions.monitorSocket(chardevs);

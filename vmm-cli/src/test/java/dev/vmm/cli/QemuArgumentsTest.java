@@ -109,6 +109,20 @@ class QemuArgumentsTest {
     }
 
     @Test
+    void cpuAndMachineHelpAndHyperV() {
+        CliArgumentsTest.Result cpu = CliArgumentsTest.run("qemu", "-cpu", "help");
+        assertEquals(0, cpu.status(), cpu.toString());
+        assertTrue(cpu.out().contains("Available CPUs:\n  host\n") && cpu.out().contains(" kvm-pv-unhalt "), cpu.out());
+        CliArgumentsTest.Result machine = CliArgumentsTest.run("qemu", "-M", "?");
+        assertEquals(0, machine.status(), machine.toString());
+        assertTrue(machine.out().contains("  q35\n"), machine.out());
+        CliArgumentsTest.Result hv = CliArgumentsTest.run("cpuid", "-cpu", "host,hv_relaxed,hv-vapic");
+        assertEquals(Main.USAGE_STATUS, hv.status(), hv.toString());
+        assertEquals(1, hv.errLines().size(), hv.toString());
+        assertTrue(hv.err().contains("'hv_relaxed' is not supported: vmm has no Hyper-V enlightenments"), hv.toString());
+    }
+
+    @Test
     void polish() {
         assertEquals(List.of("run"), Main.closeCommands("rn", List.of("run", "test", "doctor")));
         CliArgumentsTest.Result bare = CliArgumentsTest.run();
