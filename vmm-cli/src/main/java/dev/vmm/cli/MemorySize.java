@@ -13,6 +13,7 @@ import java.util.Locale;
  */
 public final class MemorySize {
     private static final long QEMU_RAM_ALIGN = 8192;
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]*)?|\\.[0-9]+");
 
     private MemorySize() {
     }
@@ -69,12 +70,12 @@ public final class MemorySize {
                         + "': expected a number such as 512M or 2G (suffix B, K, M, G, T, P or E)");
             };
         }
-        BigDecimal n;
-        try {
-            n = new BigDecimal(t);
-        } catch (NumberFormatException e) {
+        // digits with an optional fraction only: BigDecimal would also take an exponent, and
+        // 1e999999999 would then be expanded to a billion digits before the range check
+        if (!DECIMAL.matcher(t).matches()) {
             throw new UserError("invalid memory size '" + whole + "': expected a number such as 512M or 2G");
         }
+        BigDecimal n = new BigDecimal(t);
         BigDecimal total = n.multiply(BigDecimal.valueOf(unit)).setScale(0, RoundingMode.CEILING);
         if (n.signum() < 0 || total.compareTo(BigDecimal.valueOf(Long.MAX_VALUE - QEMU_RAM_ALIGN)) > 0) {
             throw new UserError("invalid memory size '" + whole + "'");

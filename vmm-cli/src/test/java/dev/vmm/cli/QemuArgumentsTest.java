@@ -49,6 +49,8 @@ class QemuArgumentsTest {
         refused(() -> MemorySize.parse("1G,maxmem=2G"), "hot-plug");
         refused(() -> MemorySize.parse("512Mi"), "suffix");
         refused(() -> MemorySize.parse("lots"), "expected a number");
+        refused(() -> MemorySize.parse("1e999999999G"), "expected a number");
+        refused(() -> MemorySize.parse("-1G"), "expected a number");
         refused(() -> MemorySize.parse("1G,share=on"), "unknown -m option 'share'");
     }
 
