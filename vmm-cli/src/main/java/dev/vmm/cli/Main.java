@@ -18,10 +18,14 @@ public final class Main implements Runnable {
     /** Status for invalid command lines and inputs, as most Unix tools use. */
     public static final int USAGE_STATUS = 2;
 
+    /** The command line this object was parsed by: its subcommands' help is already tidied. */
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     /** Bare {@code vmm}: a command is missing, which is a usage error like any other. */
     @Override
     public void run() {
-        new CommandLine(this).usage(System.err);
+        spec.commandLine().usage(System.err);
         throw new UserError("a command is missing: give one of the commands above (vmm help COMMAND tells more)");
     }
 

@@ -130,6 +130,8 @@ class QemuArgumentsTest {
         CliArgumentsTest.Result bare = CliArgumentsTest.run();
         assertEquals(Main.USAGE_STATUS, bare.status(), bare.toString());
         assertTrue(bare.err().contains("Usage: vmm"), bare.toString());
+        // the same tidied command list as vmm --help (whole first sentences, not cut source lines)
+        assertTrue(bare.err().replaceAll("\\s+", " ").contains("the capabilities the VMM and the PV features need"), bare.toString());
         CliArgumentsTest.Result typo = CliArgumentsTest.run("rn");
         assertEquals(Main.USAGE_STATUS, typo.status());
         assertTrue(typo.err().contains("did you mean run?"), typo.toString());
