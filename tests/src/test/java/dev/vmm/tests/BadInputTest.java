@@ -129,6 +129,17 @@ class BadInputTest {
     }
 
     @Test
+    void debugExitOnPortsOfAFixedDevice() {
+        RequiresKvm.check();
+        // COM1 (0x3f8) and the POST port (0x80, attached after COM1) are the board's: the clash is the -device's
+        for (String iobase : List.of("0x3f8", "0x80")) {
+            VmmProcess r = VmmProcess.run("run", "--kernel", kernel(), "-device", "isa-debug-exit,iobase=" + iobase);
+            assertOneLineError(r, "ports taken by another device");
+            assertTrue(r.stderr().contains("iobase=" + iobase), r.toString());
+        }
+    }
+
+    @Test
     void unknownOption() {
         assertOneLineError(VmmProcess.run("run", "--kernel", kernel(), "--frobnicate"), "frobnicate");
     }
