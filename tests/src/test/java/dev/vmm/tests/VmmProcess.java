@@ -22,8 +22,18 @@ record VmmProcess(int status, String stdout, String stderr) {
         return run(waitSeconds, List.of(), args);
     }
 
+    /** The repository's {@code scripts/qemu-system-x86_64}: the launcher as a harness that wants QEMU calls it. */
+    static VmmProcess runAsQemu(String... args) {
+        Path launcher = Path.of(System.getProperty("vmm.launcher", "../vmm")).toAbsolutePath().normalize();
+        return run(TIMEOUT_SECONDS, List.of(), launcher.resolveSibling("scripts").resolve("qemu-system-x86_64"), args);
+    }
+
     private static VmmProcess run(long waitSeconds, List<String> prefix, String... args) {
         Path launcher = Path.of(System.getProperty("vmm.launcher", "../vmm")).toAbsolutePath().normalize();
+        return run(waitSeconds, prefix, launcher, args);
+    }
+
+    private static VmmProcess run(long waitSeconds, List<String> prefix, Path launcher, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(launcher.toString());
         cmd.addAll(List.of(args));

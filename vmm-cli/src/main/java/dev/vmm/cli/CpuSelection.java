@@ -25,8 +25,8 @@ final class CpuSelection {
     }
 
     /** Syntax only: model name, option names and values, -machine value. */
-    static CpuSelection parse(String cpu, String machine) {
-        IrqchipMode mode = MachineOption.parse(machine);
+    static CpuSelection parse(String cpu, List<String> machine) {
+        IrqchipMode mode = MachineOption.parseAll(machine).irqchip();
         try {
             return new CpuSelection(CpuModelSpec.parse(cpu), mode);
         } catch (CpuModelException e) {

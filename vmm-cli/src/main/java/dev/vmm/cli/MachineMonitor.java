@@ -17,6 +17,7 @@ import java.util.List;
 final class MachineMonitor implements MonitorTarget {
     private final PcMachine machine;
     private volatile boolean quitRequested;
+    private final java.util.concurrent.CountDownLatch quit = new java.util.concurrent.CountDownLatch(1);
 
     MachineMonitor(PcMachine machine) {
         this.machine = machine;
@@ -24,6 +25,11 @@ final class MachineMonitor implements MonitorTarget {
 
     boolean quitRequested() {
         return quitRequested;
+    }
+
+    /** Waits for the client's quit (QEMU's -no-shutdown keeps a powered-off guest until then). */
+    void awaitQuit() throws InterruptedException {
+        quit.await();
     }
 
     @Override
@@ -60,6 +66,7 @@ final class MachineMonitor implements MonitorTarget {
     @Override
     public void quit() {
         quitRequested = true;
+        quit.countDown();
         machine.vm().powerOff(0); // QEMU exits with status 0 on quit
     }
 

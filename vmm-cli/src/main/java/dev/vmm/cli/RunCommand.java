@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vmm.cli.monitor.ChardevSpec;
 import dev.vmm.cli.monitor.QmpServer;
 import dev.vmm.cli.monitor.SerialSocket;
+import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.vm.VmOutcome;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RunCommand implements Callable<Integer> {
     enum ExitCodeStyle { vmm, qemu }
 
-    @Option(names = {"--kernel", "-kernel"}, required = true, paramLabel = "FILE", description = "kernel image")
+    // Checked in toConfig rather than by picocli, so that a mistyped option is reported first.
+    @Option(names = {"--kernel", "-kernel"}, paramLabel = "FILE", description = "The kernel image (required).")
     Path kernel;
 
     @Option(names = {"--append", "-append"}, paramLabel = "STR",
@@ -55,7 +57,9 @@ public final class RunCommand implements Callable<Integer> {
             + " too (the page is taken away with userfaultfd and given back on first touch)")
     boolean evictPort;
 
-    @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "1", description = "number of vCPUs")
+    @Option(names = {"--smp", "-smp"}, paramLabel = "[cpus=]N[,sockets=S,cores=C,threads=T,maxcpus=N]", defaultValue = "1",
+            description = "Number of vCPUs, in QEMU's topology forms too (the topology is checked as QEMU does,"
+                    + " but the guest sees APIC IDs 0..N-1).")
     String smp;
 
     @Option(names = {"--apic-ids"}, paramLabel = "ID,ID,...", description = "APIC ID of each vCPU, one per --smp vCPU,"
@@ -65,13 +69,16 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     CpuOptions cpuOptions;
 
+    @Mixin
+    QemuOptions qemuOptions;
+
     @Option(names = {"--qmp", "-qmp"}, paramLabel = "unix:PATH|tcp:HOST:PORT[,server=on,wait=off]",
             description = "serve a QMP monitor on this socket")
     String qmp;
 
-    @Option(names = {"--serial", "-serial"}, paramLabel = "stdio|null|unix:PATH|tcp:HOST:PORT|telnet:HOST:PORT",
-            defaultValue = "stdio", description = "where COM1 goes (default: ${DEFAULT-VALUE})")
-    String serial;
+    @Option(names = {"--serial", "-serial"}, paramLabel = "stdio|null|file:PATH|chardev:ID|unix:PATH|tcp:HOST:PORT|telnet:HOST:PORT",
+            description = "Where COM1 goes (default: stdio; none with -nodefaults).")
+    java.util.List<String> serial = new java.util.ArrayList<>();
 
     @Option(names = {"--exit-code"}, paramLabel = "vmm|qemu", defaultValue = "vmm",
             description = "vmm: exit with the guest's value; qemu: (value << 1) | 1")
@@ -80,6 +87,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"--no-reboot", "-no-reboot"},
             description = "a guest reset ends the run with status 0 instead of rebooting the guest")
     boolean noReboot;
+
+    @Option(names = {"--no-shutdown", "-no-shutdown"},
+            description = "As QEMU's -no-shutdown: after a guest power-off (not isa-debug-exit) vmm keeps serving"
+                    + " the QMP monitor until its client sends quit. Needs -qmp or -mon.")
+    boolean noShutdown;
 
     @Option(names = {"--timeout"}, paramLabel = "SECONDS", description = "stop the guest after this long (exit status "
             + VmOutcome.FAILURE_STATUS + ")")
@@ -108,21 +120,34 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (QemuHelp.printIfAsked(cpuOptions, System.out)) {
+            return 0; // QEMU's -cpu help / -M help: a list, no guest
+        }
         MachineConfig config = toConfig().withNoReboot(noReboot);
-        ChardevSpec qmpSpec = qmp == null ? null : parseSpec("--qmp", qmp);
-        ChardevSpec serialSpec = switch (serial) {
-            case "stdio", "null", "none" -> null;
-            default -> parseSpec("--serial", serial);
-        };
+        java.util.Map<String, SerialTarget> chardevs = qemuOptions.chardevMap();
+        SerialTarget.Socket mon = qemuOptions.monitorSocket(chardevs);
+        if (mon != null && qmp != null) {
+            throw new UserError("-mon and -qmp both ask for a QMP monitor; vmm serves one");
+        }
+        ChardevSpec qmpSpec = mon != null ? mon.spec() : qmp == null ? null : parseSpec("--qmp", qmp);
+        if (noShutdown && qmpSpec == null) {
+            throw new UserError("-no-shutdown needs a QMP monitor (-qmp or -mon): without one the stopped guest could never be quit");
+        }
+        SerialTarget serialTarget = SerialTarget.resolve(serial, chardevs, qemuOptions.nodefaults);
+        ChardevSpec serialSpec = serialTarget instanceof SerialTarget.Socket s ? s.spec() : null;
+        boolean stdio = serialTarget instanceof SerialTarget.Stdio;
+        boolean debugExited = false;
         AtomicReference<PcMachine> running = new AtomicReference<>();
         SerialSocket serialSocket = null;
         QmpServer qmpServer = null;
         VmOutcome outcome;
         try {
             // Serial output goes to the real stdout, unbuffered by Java's System.out line discipline.
-            OutputStream console = serial.equals("stdio") ? new FileOutputStream(FileDescriptor.out) : OutputStream.nullOutputStream();
+            OutputStream console = stdio ? new FileOutputStream(FileDescriptor.out)
+                    : serialTarget instanceof SerialTarget.File f ? Files.newOutputStream(f.path())
+                    : OutputStream.nullOutputStream();
             if (serialSpec != null) {
-                serialSocket = new SerialSocket(serialSpec, serial.startsWith("telnet:"), bytes -> {
+                serialSocket = new SerialSocket(serialSpec, ((SerialTarget.Socket) serialTarget).telnet(), bytes -> {
                     PcMachine m = running.get();
                     if (m != null) m.sendToSerial(bytes);
                 });
@@ -131,7 +156,9 @@ public final class RunCommand implements Callable<Integer> {
             try (PcMachine machine = PcMachine.create(config, console)) {
                 running.set(machine);
                 if (verbose) {
-                    System.err.println("vmm: booting " + config.kernel() + " as " + machine.bootFormat().description());
+                    System.err.println("vmm: booting " + config.kernel() + " as " + machine.bootFormat().description()
+                            + " on machine " + cpuOptions.machineOption().type()
+                            + (qemuOptions.name == null ? "" : " (name " + qemuOptions.name + ")"));
                     machine.traceMsis(System.err); // where IOAPIC interrupts went (split irqchip)
                 }
                 if (evictPort) {
@@ -141,7 +168,7 @@ public final class RunCommand implements Callable<Integer> {
                         System.err.println("vmm: warning: no page-eviction port: " + e.getMessage());
                     }
                 }
-                if (serial.equals("stdio")) {
+                if (stdio) {
                     machine.forwardStdin();
                 }
                 MachineMonitor monitor = new MachineMonitor(machine);
@@ -159,6 +186,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
                 long endMillis = System.currentTimeMillis();
+                debugExited = machine.endedByDebugExit();
                 if (pvReport) {
                     printLines(console, machine.pvReport());
                 }
@@ -173,6 +201,9 @@ public final class RunCommand implements Callable<Integer> {
                             .put("reason", monitor.quitRequested() ? "host-qmp-quit"
                                     : outcome.isPowerOff() ? "guest-shutdown" : "guest-panic");
                     qmpServer.emit("SHUTDOWN", data);
+                    if (noShutdown && outcome.isPowerOff() && !debugExited) {
+                        monitor.awaitQuit(); // QEMU's -no-shutdown: the stopped guest stays until quit
+                    }
                 }
             }
         } catch (dev.vmm.machine.MachineException e) {
@@ -187,7 +218,8 @@ public final class RunCommand implements Callable<Integer> {
             System.err.print(outcome.report().endsWith("\n") ? outcome.report() : outcome.report() + "\n");
             return outcome.exitStatus();
         }
-        return exitCode == ExitCodeStyle.qemu ? (outcome.exitStatus() << 1) | 1 : outcome.exitStatus();
+        // QEMU's isa-debug-exit exits with (value << 1) | 1; its other power-offs (ACPI, quit) exit 0.
+        return exitCode == ExitCodeStyle.qemu && debugExited ? (outcome.exitStatus() << 1) | 1 : outcome.exitStatus();
     }
 
     /** Host-side reports go to the console after the guest's own output, one line each. */
@@ -216,9 +248,18 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Set by {@code vmm qemu}: the machine starts as QEMU's does, without vmm's own isa-debug-exit at
+     * 0xf4 (a harness adds one with -device), and exits with QEMU's status convention.
+     */
+    boolean qemuDefaults;
+
     MachineConfig toConfig() {
         if (timeoutSeconds != null && timeoutSeconds <= 0) {
             throw new UserError("invalid --timeout " + timeoutSeconds + ": give a number of seconds, at least 1");
+        }
+        if (kernel == null) {
+            throw new UserError("missing required option --kernel FILE (or -kernel FILE)");
         }
         if (!Files.exists(kernel)) {
             throw new UserError("kernel '" + kernel + "' does not exist");
@@ -230,17 +271,25 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserError("initrd '" + initrd + "' does not exist or is not a readable file");
         }
         long ram = MemorySize.parse(memory);
-        int cpus;
-        try {
-            cpus = Integer.parseInt(smp.startsWith("cpus=") ? smp.substring(5) : smp.split(",")[0]);
-        } catch (NumberFormatException e) {
-            throw new UserError("invalid --smp '" + smp + "': expected a number of vCPUs");
+        SmpTopology topology = SmpTopology.parse(smp);
+        int cpus = topology.cpus();
+        if (!topology.isFlat()) {
+            System.err.println("vmm: warning: -smp " + smp + ": the guest gets " + cpus
+                    + " vCPUs with APIC IDs 0.." + (cpus - 1) + ", not this socket/thread topology");
         }
+        IrqchipMode accelIrqchip = qemuOptions.check();
+        IrqchipMode irqchip = accelIrqchip != null ? accelIrqchip : cpuOptions.irqchip();
+        if (irqchip == IrqchipMode.OFF) {
+            throw new UserError("kernel-irqchip=off is not supported by vmm run: it would need a LAPIC in user space (use on or split)");
+        }
+        java.util.List<dev.vmm.machine.DebugExitPorts> debugExits = qemuOptions.debugExits();
         // -cpu/-machine syntax is a command-line error (status 2, as for cpuid and features); what the
         // host cannot give is found later, when the machine resolves the model (status 1)
         CpuSelection.parse(cpuOptions.cpu, cpuOptions.machine);
         try {
-            MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, cpuOptions.irqchip());
+            MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, irqchip);
+            if (debugExits != null) config = config.withDebugExits(debugExits);
+            else if (qemuDefaults) config = config.withDebugExits(java.util.List.of());
             if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));
             if (hostContention) config = config.withHostContention();
             if (memPath != null) {

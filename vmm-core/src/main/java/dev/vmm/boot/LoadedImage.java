@@ -8,19 +8,25 @@ import java.util.List;
 /**
  * Kernel bytes placed in guest memory: the writes and BSS fills a loader produced for the
  * image itself. Placement is checked here once for every format: each range must be backed
- * by guest RAM and must stay clear of {@link PlatformLayout#RESERVED}.
+ * by guest RAM and must stay clear of {@link PlatformLayout#RESERVED} (Linux) or
+ * {@link PlatformLayout#FIXED_32BIT_ENTRY} (PVH, multiboot: the rest moves, see {@link BootAreas}).
  */
 record LoadedImage(List<MemoryWrite> writes, List<ZeroFill> zeroFills) {
 
     /** Loads the PT_LOAD segments of an ELF by physical address, BSS tails zeroed. */
     static LoadedImage fromElf(ElfFile elf, BootOptions options) {
+        return fromElf(elf, options, PlatformLayout.RESERVED);
+    }
+
+    /** The same, checked only against {@code reserved} (PVH and multiboot: {@link PlatformLayout#FIXED_32BIT_ENTRY}). */
+    static LoadedImage fromElf(ElfFile elf, BootOptions options, List<PlatformLayout.Reserved> reserved) {
         List<MemoryWrite> writes = new ArrayList<>();
         List<ZeroFill> fills = new ArrayList<>();
         for (ProgramHeader ph : elf.loadSegments()) {
             if (ph.memsz() == 0) {
                 continue;
             }
-            check(elf.fileName(), ph.paddr(), ph.memsz(), options);
+            check(elf.fileName(), ph.paddr(), ph.memsz(), options, reserved);
             if (ph.filesz() > 0) {
                 writes.add(new MemoryWrite(ph.paddr(), elf.segmentData(ph)));
             }
@@ -36,12 +42,16 @@ record LoadedImage(List<MemoryWrite> writes, List<ZeroFill> zeroFills) {
 
     /** Rejects a range not backed by RAM or touching a loader-reserved range. */
     static void check(String fileName, long gpa, long length, BootOptions options) {
+        check(fileName, gpa, length, options, PlatformLayout.RESERVED);
+    }
+
+    static void check(String fileName, long gpa, long length, BootOptions options, List<PlatformLayout.Reserved> reserved) {
         if (!MemoryMap.isBacked(options.ramSize(), gpa, length)) {
             throw new BootException(String.format(
                     "%s: kernel segment 0x%x-0x%x lies outside guest RAM (RAM size %s)",
                     fileName, gpa, gpa + length - 1, describeSize(options.ramSize())));
         }
-        for (PlatformLayout.Reserved r : PlatformLayout.RESERVED) {
+        for (PlatformLayout.Reserved r : reserved) {
             if (r.overlaps(gpa, length)) {
                 throw new BootException(String.format(
                         "%s: kernel segment 0x%x-0x%x overlaps the %s area 0x%x-0x%x",

@@ -48,7 +48,7 @@ public final class MultibootLoader {
             if (elf.is64()) {
                 throw new BootException(name + ": cannot load a 64-bit ELF via multiboot, give a 32-bit one");
             }
-            loaded = LoadedImage.fromElf(elf, options);
+            loaded = LoadedImage.fromElf(elf, options, PlatformLayout.FIXED_32BIT_ENTRY);
             entry = elf.entry();
         }
 
@@ -63,19 +63,25 @@ public final class MultibootLoader {
         }
         // mem_upper is the RAM from 1 MiB up to the first hole, as QEMU reports it.
         long memUpper = (MemoryMap.lowRamEnd(options.ramSize()) - PlatformLayout.HIGH_MEMORY_START) / 1024;
+        // The info block and command line go where PlatformLayout puts them unless the kernel is there.
+        BootAreas areas = new BootAreas(loaded, options.ramSize());
+        long block = areas.place(PlatformLayout.MULTIBOOT_INFO, PlatformLayout.MULTIBOOT_BLOCK, "multiboot information");
+        long mmapAt = block + (PlatformLayout.MULTIBOOT_MMAP - PlatformLayout.MULTIBOOT_INFO);
+        long nameAt = block + (PlatformLayout.MULTIBOOT_LOADER_NAME - PlatformLayout.MULTIBOOT_INFO);
+        byte[] cmdline = BootStrings.cmdline(commandLine(options));
+        long cmdlineAt = areas.place(PlatformLayout.CMDLINE, cmdline.length, "command line");
         MultibootInfo info = new MultibootInfo(
                 MultibootInfo.FLAG_MEMORY | MultibootInfo.FLAG_CMDLINE | MultibootInfo.FLAG_MMAP
                         | MultibootInfo.FLAG_BOOT_LOADER_NAME,
-                640, memUpper, PlatformLayout.CMDLINE, mm.capacity(), PlatformLayout.MULTIBOOT_MMAP,
-                PlatformLayout.MULTIBOOT_LOADER_NAME);
+                640, memUpper, cmdlineAt, mm.capacity(), mmapAt, nameAt);
 
         List<MemoryWrite> writes = new ArrayList<>(loaded.writes());
-        writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_INFO, info.toBytes()));
-        writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_MMAP, mm.array()));
-        writes.add(new MemoryWrite(PlatformLayout.MULTIBOOT_LOADER_NAME, BootStrings.cString(BOOT_LOADER_NAME)));
-        writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(commandLine(options))));
+        writes.add(new MemoryWrite(block, info.toBytes()));
+        writes.add(new MemoryWrite(mmapAt, mm.array()));
+        writes.add(new MemoryWrite(nameAt, BootStrings.cString(BOOT_LOADER_NAME)));
+        writes.add(new MemoryWrite(cmdlineAt, cmdline));
         EntryState state = new EntryState(CpuMode.PROTECTED_32, entry,
-                Integer.toUnsignedLong(MultibootInfo.BOOTLOADER_MAGIC), PlatformLayout.MULTIBOOT_INFO, 0);
+                Integer.toUnsignedLong(MultibootInfo.BOOTLOADER_MAGIC), block, 0);
         return new BootPlan(writes, loaded.zeroFills(), state);
     }
 
@@ -103,7 +109,7 @@ public final class MultibootLoader {
         if (bssSize < 0) {
             throw new BootException(name + ": bad multiboot header: bss_end_addr below load_end_addr");
         }
-        LoadedImage.check(name, h.loadAddr(), loadSize + bssSize, options);
+        LoadedImage.check(name, h.loadAddr(), loadSize + bssSize, options, PlatformLayout.FIXED_32BIT_ENTRY);
         byte[] data = new byte[(int) loadSize];
         System.arraycopy(image, (int) textOffset, data, 0, data.length);
         List<ZeroFill> fills = bssSize > 0 ? List.of(new ZeroFill(loadEnd, bssSize)) : List.of();

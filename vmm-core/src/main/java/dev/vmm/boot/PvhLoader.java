@@ -44,7 +44,14 @@ public final class PvhLoader {
         if (entry < 0 || entry >= 0x1_0000_0000L) {
             throw new BootException(String.format("%s: PVH entry point 0x%x is above 4 GiB", elf.fileName(), entry));
         }
-        LoadedImage image = LoadedImage.fromElf(elf, options);
+        LoadedImage image = LoadedImage.fromElf(elf, options, PlatformLayout.FIXED_32BIT_ENTRY);
+        // Start info, modlist and memmap go where PlatformLayout puts them unless the kernel is there.
+        BootAreas areas = new BootAreas(image, options.ramSize());
+        long block = areas.place(PlatformLayout.PVH_START_INFO, PlatformLayout.PVH_BLOCK, "PVH start info");
+        long modlistAt = block + (PlatformLayout.PVH_MODLIST - PlatformLayout.PVH_START_INFO);
+        long memmapAt = block + (PlatformLayout.PVH_MEMMAP - PlatformLayout.PVH_START_INFO);
+        byte[] cmdline = BootStrings.cmdline(options.cmdline());
+        long cmdlineAt = areas.place(PlatformLayout.CMDLINE, cmdline.length, "command line");
 
         List<E820Entry> map = options.memoryMap();
         long memmapCapacity = (PlatformLayout.PVH_MEMMAP_LIMIT - PlatformLayout.PVH_MEMMAP) / HvmStartInfo.MEMMAP_ENTRY_SIZE;
@@ -68,17 +75,17 @@ public final class PvhLoader {
             long addr = LinuxLoader.placeInitrd(initrd.size(), 0xffffffffL, kernelEnd, options);
             ByteBuffer mod = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
             mod.putLong(addr).putLong(initrd.size()).putLong(0).putLong(0);
-            writes.add(new MemoryWrite(PlatformLayout.PVH_MODLIST, mod.array()));
+            writes.add(new MemoryWrite(modlistAt, mod.array()));
             initrd.addTo(addr, writes, fileWrites);
             modules = 1;
         }
-        HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : PlatformLayout.PVH_MODLIST,
-                PlatformLayout.CMDLINE, options.rsdpAddress(), PlatformLayout.PVH_MEMMAP, map.size());
+        HvmStartInfo info = new HvmStartInfo(0, modules, modules == 0 ? 0 : modlistAt,
+                cmdlineAt, options.rsdpAddress(), memmapAt, map.size());
 
-        writes.add(new MemoryWrite(PlatformLayout.PVH_START_INFO, info.toBytes()));
-        writes.add(new MemoryWrite(PlatformLayout.PVH_MEMMAP, mm.array()));
-        writes.add(new MemoryWrite(PlatformLayout.CMDLINE, BootStrings.cmdline(options.cmdline())));
-        EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, PlatformLayout.PVH_START_INFO, 0);
+        writes.add(new MemoryWrite(block, info.toBytes()));
+        writes.add(new MemoryWrite(memmapAt, mm.array()));
+        writes.add(new MemoryWrite(cmdlineAt, cmdline));
+        EntryState state = new EntryState(CpuMode.PROTECTED_32, entry, 0, block, 0);
         return new BootPlan(writes, image.zeroFills(), state, fileWrites);
     }
 }

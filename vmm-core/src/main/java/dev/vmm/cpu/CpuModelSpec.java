@@ -74,6 +74,9 @@ public record CpuModelSpec(String model, List<CpuOption> options, List<String> w
     /** The canonical name: '_' read as '-', QEMU's aliases (sse3, xd, ...) replaced by the flag's name. */
     private static String validName(String raw) {
         String name = PvFeature.normalize(raw.trim());
+        if (name.startsWith("hv-")) { // QEMU's Hyper-V enlightenments: known names, not vmm's business
+            throw new CpuModelException("-cpu option '" + raw.trim() + "' is not supported: vmm has no Hyper-V enlightenments");
+        }
         if (PvFeature.byName(name).isPresent() || OTHER_OPTIONS.contains(name)) return name;
         var x86 = X86Feature.byName(name);
         if (x86.isPresent()) return x86.get().name();

@@ -33,8 +33,9 @@ public final class Kvm implements AutoCloseable {
                         + " (load kvm-intel/kvm-amd or enable virtualization)");
             }
             if (errno == LibC.EACCES) {
-                throw new KvmException("permission denied on " + path + ": add your user to the 'kvm'"
-                        + " group (sudo usermod -aG kvm $USER) or run as root");
+                // the advice depends on the node's owner, group and mode (not every host has a kvm group on it)
+                throw new KvmException("permission denied on " + path + ": "
+                        + DeviceAccessAdvice.forNode(java.nio.file.Path.of(path)));
             }
             throw new KvmException("open " + path, errno);
         }

@@ -28,6 +28,12 @@ import java.util.List;
  *                    map pages at 0xFFFBC000-0xFFFBFFFF
  *   0x100000000-     the rest of the RAM
  * </pre>
+ *
+ * <p>The low-memory reservations bind the Linux boot protocol (its 64-bit entry needs the GDT and
+ * page tables where CR3 and GDTR point). PVH and multiboot kernels enter in 32-bit mode without
+ * either, so they may load anywhere but {@link #FIXED_32BIT_ENTRY}: their info block and command
+ * line move out of a low kernel's way ({@code dev.vmm.boot.BootAreas}), as QEMU loads such kernels
+ * where they ask.
  */
 public final class PlatformLayout {
     private PlatformLayout() {
@@ -47,6 +53,10 @@ public final class PlatformLayout {
     public static final long PVH_MODLIST = 0x6800;
     public static final long PVH_MEMMAP = 0x7000;
     public static final long PVH_MEMMAP_LIMIT = 0x8000;
+    /** Size of the multiboot block: info at +0, mmap at +0x100, boot loader name at +0xF00. */
+    public static final long MULTIBOOT_BLOCK = PVH_START_INFO - MULTIBOOT_INFO;
+    /** Size of the PVH block: start info at +0, modlist at +0x800, memmap at +0x1000. */
+    public static final long PVH_BLOCK = PVH_MEMMAP_LIMIT - PVH_START_INFO;
     public static final long AP_TRAMPOLINE = 0x8000;
     public static final long AP_TRAMPOLINE_END = 0xA000;
     public static final long PML4 = 0xA000;
@@ -129,6 +139,11 @@ public final class PlatformLayout {
             new Reserved(MULTIBOOT_INFO, PVH_MEMMAP_LIMIT, "boot information"),
             new Reserved(AP_TRAMPOLINE, AP_TRAMPOLINE_END, "AP trampoline"),
             new Reserved(CMDLINE, CMDLINE + CMDLINE_MAX, "command line"),
+            new Reserved(ACPI_BASE, ACPI_LIMIT, "ACPI tables"));
+
+    /** What a PVH or multiboot kernel may still not load over: page 0 and the ACPI tables (found by address scan). */
+    public static final List<Reserved> FIXED_32BIT_ENTRY = List.of(
+            new Reserved(PAGE_ZERO, 0x1000, "page 0"),
             new Reserved(ACPI_BASE, ACPI_LIMIT, "ACPI tables"));
 
     /** A device's port range. */

@@ -57,6 +57,30 @@ class MultibootLoaderTest {
     }
 
     @Test
+    void lowElfLoadsWhereItAsksAndInfoMoves() {
+        // a test binary linked at 0x4000 that covers vmm's usual multiboot info page 0x5000
+        byte[] img = new TestElf(false).entry(0x4000).prefix(TestElf.multibootHeader(0x3, 0, 0, 0, 0, 0))
+                .segment(0x4000, new byte[] {1, 2, 3}, 0x4000).build();
+        BootPlan plan = KernelLoader.load(img, BootOptions.of("low.elf", "x", 64L << 20, 1));
+        assertArrayEquals(new byte[] {1, 2, 3}, at(plan, 0x4000));
+        long info = plan.entry().rbx();
+        assertEquals(0x1000, info);
+        byte[] mbi = at(plan, info);
+        assertEquals(0x1100, u32(mbi, 48), "mmap follows the info block");
+        assertEquals(PlatformLayout.CMDLINE, u32(mbi, 16), "the command line page was free");
+        assertArrayEquals("low.elf x\0".getBytes(StandardCharsets.US_ASCII), at(plan, PlatformLayout.CMDLINE));
+    }
+
+    @Test
+    void noRoomForInfoIsOneClearError() {
+        // conventional memory 0x1000-0x9fbff taken entirely, and RAM ends right after the kernel's high part
+        byte[] img = new TestElf(false).entry(0x1000).prefix(TestElf.multibootHeader(0x3, 0, 0, 0, 0, 0))
+                .segment(0x1000, new byte[] {1}, 0x9F000).segment(0x100000, new byte[] {1}, 0x100000).build();
+        BootException e = assertThrows(BootException.class, () -> KernelLoader.load(img, BootOptions.of("k", "", 2L << 20, 1)));
+        assertEquals("no room for the multiboot information (4096 bytes) below 2 MiB next to the kernel's segments", e.getMessage());
+    }
+
+    @Test
     void emptyAppendKeepsQemuTrailingSpace() {
         assertEquals("k.elf ", MultibootLoader.commandLine(BootOptions.of("k.elf", "", 64L << 20, 1)));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmm.firmware.E820Entry;
 import java.nio.charset.StandardCharsets;
@@ -80,11 +81,30 @@ class PvhLoaderTest {
     }
 
     @Test
-    void segmentOnTrampolinePage() {
-        byte[] img = TestElf.pvh(false, 0x8000).segment(0x8000, new byte[16], 16).build();
+    void lowSegmentLoadsAndStartInfoMovesOutOfItsWay() {
+        // a kernel over 0x5000-0x7fff (where start info and memmap usually go) and the command line page
+        byte[] img = TestElf.pvh(false, 0x5000).segment(0x5000, new byte[16], 0x3000)
+                .segment(0x20000, new byte[16], 16).build();
+        BootPlan plan = KernelLoader.load(img, BootOptions.of("k", "hello", 64L << 20, 1));
+        long info = plan.entry().rbx();
+        assertEquals(0x1000, info, "start info at the first free page");
+        assertEquals(0x5000, plan.entry().rip());
+        assertArrayEquals(new byte[16], at(plan, 0x5000));
+        byte[] start = at(plan, info);
+        long cmdline = TestElf.u64(start, 24);
+        assertTrue(cmdline != 0x20000 && cmdline < 0xA0000, "command line moved: 0x" + Long.toHexString(cmdline));
+        assertArrayEquals("hello\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), at(plan, cmdline));
+    }
+
+    @Test
+    void segmentOnPageZeroOrAcpiStillRefused() {
+        byte[] zero = TestElf.pvh(false, 0x100).segment(0x100, new byte[16], 16).build();
         BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(img, BootOptions.of("k", "", 64L << 20, 1)));
-        assertEquals("k: kernel segment 0x8000-0x800f overlaps the AP trampoline area 0x8000-0x9fff", e.getMessage());
+                () -> KernelLoader.load(zero, BootOptions.of("k", "", 64L << 20, 1)));
+        assertEquals("k: kernel segment 0x100-0x10f overlaps the page 0 area 0x0-0xfff", e.getMessage());
+        byte[] acpi = TestElf.pvh(false, 0xF8000).segment(0xF8000, new byte[16], 16).build();
+        e = assertThrows(BootException.class, () -> KernelLoader.load(acpi, BootOptions.of("k", "", 64L << 20, 1)));
+        assertEquals("k: kernel segment 0xf8000-0xf800f overlaps the ACPI tables area 0xf0000-0xfffff", e.getMessage());
     }
 
     @Test

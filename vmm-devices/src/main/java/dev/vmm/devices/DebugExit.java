@@ -5,14 +5,12 @@ import dev.vmm.bus.MachineControl;
 import dev.vmm.bus.PioDevice;
 
 /**
- * QEMU's {@code isa-debug-exit} (iobase 0xf4, iosize 4): a guest ends the VM by writing its
- * status. This VMM exits with the written value itself; QEMU exits with {@code (value << 1) | 1},
- * which the CLI reproduces with {@code --exit-code qemu}.
+ * QEMU's {@code isa-debug-exit}: a guest ends the VM by writing its status to any port of the
+ * device's range (placed by {@code dev.vmm.machine.DebugExitPorts}). This VMM exits with the written
+ * value itself; QEMU exits with {@code (value << 1) | 1}, which the CLI reproduces with
+ * {@code --exit-code qemu} and {@code vmm qemu}.
  */
 public final class DebugExit implements PioDevice {
-    public static final int PORT = PlatformLayout.DEBUG_EXIT_PORT;
-    public static final int SIZE = PlatformLayout.DEBUG_EXIT_SIZE;
-
     private final MachineControl machine;
 
     public DebugExit(MachineControl machine) {

@@ -14,12 +14,13 @@ import java.util.Objects;
  * an optional initrd, the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}), whether the
  * test-only {@link dev.vmm.devices.HostContention} device is present, and {@code memPath} (null:
  * anonymous RAM; else QEMU's {@code -mem-path}, a directory or file the RAM is mapped from, shared),
- * and {@code noReboot} (QEMU's {@code -no-reboot}: a guest reset ends the run with status 0).
+ * {@code noReboot} (QEMU's {@code -no-reboot}: a guest reset ends the run with status 0),
+ * and the isa-debug-exit devices ({@code debugExits}; null: {@link DebugExitPorts#VMM_DEFAULT}).
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
 public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
                             IrqchipMode irqchip, Path initrd, List<Integer> apicIds, boolean hostContention,
-                            Path memPath, boolean noReboot) {
+                            Path memPath, boolean noReboot, List<DebugExitPorts> debugExits) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
     /** Without the x2APIC API, APIC IDs stop at 254 (255 is broadcast): dense IDs fit for this many vCPUs. */
@@ -32,11 +33,12 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
         cpuSpec = cpuSpec == null ? "host" : cpuSpec;
         irqchip = irqchip == null ? IrqchipMode.ON : irqchip;
         apicIds = apicIds == null ? ApicIds.dense(cpuCount) : List.copyOf(apicIds);
+        debugExits = debugExits == null ? List.of(DebugExitPorts.VMM_DEFAULT) : List.copyOf(debugExits);
     }
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
                          IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
-        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, false, null, false);
+        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, false, null, false, null);
     }
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
@@ -75,18 +77,21 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     /** The same configuration with an initial RAM disk (Linux kernels only). */
     public MachineConfig withInitrd(Path file) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, hostContention, memPath, noReboot);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, hostContention, memPath,
+                noReboot, debugExits);
     }
 
     /** The same configuration with RAM mapped from {@code path} (QEMU's -mem-path; null: anonymous RAM). */
     public MachineConfig withMemPath(Path path) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention, path, noReboot);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention, path,
+                noReboot, debugExits);
     }
 
     /** The same configuration with these APIC IDs, checked by {@link ApicIds#validate}. */
     public MachineConfig withApicIds(List<Integer> ids) {
         ApicIds.validate(ids, cpuCount, irqchip);
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, hostContention, memPath, noReboot);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, hostContention, memPath,
+                noReboot, debugExits);
     }
 
     /**
@@ -94,13 +99,23 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
      * 0x5e0-0x5e7: a guest may then make the host take a CPU from its vCPU (steal-time checks).
      */
     public MachineConfig withHostContention() {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, true, memPath, noReboot);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, true, memPath,
+                noReboot, debugExits);
     }
 
     /** The same configuration with QEMU's {@code -no-reboot} on or off. */
     public MachineConfig withNoReboot(boolean on) {
         return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention,
-                memPath, on);
+                memPath, on, debugExits);
+    }
+
+    /**
+     * The same configuration with these isa-debug-exit devices instead of vmm's default one at
+     * 0xf4 (QEMU's {@code -device isa-debug-exit}; an empty list: none, as QEMU without the option).
+     */
+    public MachineConfig withDebugExits(List<DebugExitPorts> ports) {
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention,
+                memPath, noReboot, ports);
     }
 
     /** MemTotal from /proc/meminfo, or -1 when it cannot be read. */

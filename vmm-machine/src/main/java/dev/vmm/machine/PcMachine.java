@@ -1,6 +1,7 @@
 package dev.vmm.machine;
 
 import dev.vmm.boot.BootException;
+import dev.vmm.bus.MachineControl;
 import dev.vmm.boot.BootOptions;
 import dev.vmm.boot.BootPlan;
 import dev.vmm.boot.InitrdImage;
@@ -32,6 +33,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The machine: a KVM VM with the devices of a minimal PC (COM1, isa-debug-exit, the POST port,
@@ -50,11 +52,14 @@ public final class PcMachine implements AutoCloseable {
     /** Devices with host resources of their own (threads, descriptors), closed after the VM. */
     private final java.util.List<AutoCloseable> ownedDevices = new java.util.ArrayList<>();
     private final MsiTrace msiTrace; // null without the user-space IOAPIC
+    /** Set when an isa-debug-exit device ended the run (for QEMU's exit status rule). */
+    private final AtomicBoolean debugExited;
 
     private PcMachine(Vm vm, Board board, Uart8250 serial, CpuModel cpuModel, KernelLoader.Format bootFormat,
-                      BootPlan plan, MsiTrace msiTrace) {
+                      BootPlan plan, MsiTrace msiTrace, AtomicBoolean debugExited) {
         this.vm = vm;
         this.board = board;
+        this.debugExited = debugExited;
         this.serial = serial;
         this.cpuModel = cpuModel;
         this.bootFormat = bootFormat;
@@ -100,10 +105,11 @@ public final class PcMachine implements AutoCloseable {
             // with split irqchip the user-space IOAPIC's MSIs pass a trace that --verbose turns on
             MsiTrace msiTrace = config.irqchip() == IrqchipMode.SPLIT ? new MsiTrace(kvmMsi) : null;
             Board board = new Board(vm, msiTrace != null ? msiTrace : kvmMsi);
-            Uart8250 serial = attachDevices(config, vm, board, console);
+            AtomicBoolean debugExited = new AtomicBoolean();
+            Uart8250 serial = attachDevices(config, vm, board, console, debugExited);
             AcpiTables tables = board.firmwareTables(PlatformLayout.ACPI_BASE);
             BootPlan plan = withFirmwareTables(boot.plan(), tables);
-            PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan, msiTrace);
+            PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan, msiTrace, debugExited);
             // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
             if (config.memPath() != null) machine.enablePageEvictPort();
             return machine;
@@ -156,10 +162,10 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /** Step 4: the board's devices on their port ranges, with their interrupt lines and ACPI parts. Returns COM1. */
-    private static Uart8250 attachDevices(MachineConfig config, Vm vm, Board board, OutputStream console) {
+    private static Uart8250 attachDevices(MachineConfig config, Vm vm, Board board, OutputStream console,
+                                          AtomicBoolean debugExited) {
         Uart8250 serial = new Uart8250(PlatformLayout.COM1_PORT, console, board.isaIrq(PlatformLayout.COM1_IRQ));
         board.attach(PlatformLayout.COM1, serial);
-        board.attach(PlatformLayout.DEBUG_EXIT, new DebugExit(vm));
         board.attach(PlatformLayout.POST_CODE, new PostCodePort());
         I8042 i8042 = new I8042(vm);
         board.attach(PlatformLayout.I8042_DATA, i8042);
@@ -170,6 +176,8 @@ public final class PcMachine implements AutoCloseable {
         if (config.hostContention()) {
             board.attach(PlatformLayout.HOST_CONTENTION, new HostContention());
         }
+        // last: ports the user chose that clash with a fixed device are then reported as theirs
+        attachDebugExits(config, vm, board, debugExited);
         return serial;
     }
 
@@ -188,6 +196,38 @@ public final class PcMachine implements AutoCloseable {
      */
     static long maxKernelSize() {
         return Runtime.getRuntime().maxMemory() / 3;
+    }
+
+    /**
+     * Step 4, last: the configured isa-debug-exit devices. Each tells {@code debugExited} when it ends the VM, so
+     * that a QEMU-style exit status ((value << 1) | 1) is given only for them, not for an ACPI
+     * power-off or a QMP quit (QEMU exits 0 there).
+     */
+    private static void attachDebugExits(MachineConfig config, Vm vm, Board board, AtomicBoolean debugExited) {
+        MachineControl control = new MachineControl() {
+            @Override
+            public void powerOff(int exitStatus) {
+                debugExited.set(true);
+                vm.powerOff(exitStatus);
+            }
+
+            @Override
+            public void reset() {
+                vm.reset();
+            }
+        };
+        for (DebugExitPorts ports : config.debugExits()) {
+            try {
+                board.attach(ports.range(), new DebugExit(control));
+            } catch (IllegalArgumentException e) {
+                throw new MachineException("-device " + ports + ": ports taken by another device (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** Whether the guest ended the run by writing to an isa-debug-exit device (not ACPI, reset or the monitor). */
+    public boolean endedByDebugExit() {
+        return debugExited.get();
     }
 
     /**
