@@ -25,9 +25,10 @@ extern u8 user_resume[], user_exit[];
 
 static u64 ugdt[GDT_FIXED + 2 * USER_MAX_CPUS] __attribute__((aligned(16)));
 static u8 tss[USER_MAX_CPUS][112] __attribute__((aligned(16)));
-static u8 trap_stack[USER_MAX_CPUS][TRAP_STACK] __attribute__((aligned(16)));
+/* stacks: not zeroed at boot (linker.ld, .bss.stacks) */
+static u8 trap_stack[USER_MAX_CPUS][TRAP_STACK] __attribute__((aligned(16), section(".bss.stacks")));
 /* .bss lies in the first 4 MiB, which boot.S maps user-accessible: ring 3 can use these */
-static u8 user_stack[USER_MAX_CPUS][USER_STACK] __attribute__((aligned(16)));
+static u8 user_stack[USER_MAX_CPUS][USER_STACK] __attribute__((aligned(16), section(".bss.stacks")));
 static u64 kernel_rsp[USER_MAX_CPUS];
 static volatile u8 active[USER_MAX_CPUS], tr_loaded[USER_MAX_CPUS];
 static struct user_fault fault[USER_MAX_CPUS];

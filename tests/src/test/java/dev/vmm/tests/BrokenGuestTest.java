@@ -5,28 +5,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * A guest that breaks the machine must end the run with a QEMU-style report on stderr and
- * status 125, never a hang or a Java stack trace. The guests are tiny flat multiboot images
- * (a.out kludge: loaded at 1 MiB, entry just after the header) built here byte by byte.
+ * status 125, never a hang or a Java stack trace (what the command prints is under test, so
+ * these run {@code ./vmm}). The guests are {@link FlatKernel}s.
  */
 class BrokenGuestTest {
-
     @TempDir
     Path tmp;
 
     @BeforeEach
     void kvm() {
         RequiresKvm.check();
-    }
-
-    private Path flatKernel(String name, byte... code) throws IOException {
-        return FlatKernel.write(tmp.resolve(name), code);
     }
 
     private static void assertReported(VmmProcess r, String rip) {
@@ -45,7 +39,7 @@ class BrokenGuestTest {
     @Test
     void exceptionWithoutAnIdtIsReportedWithRegistersAndCode() throws IOException {
         // int3 with the reset IDT (base 0, all zero): #NP -> #DF -> triple fault.
-        VmmProcess r = VmmProcess.run("run", "--kernel", flatKernel("int3.bin", (byte) 0xcc).toString());
+        VmmProcess r = VmmProcess.run("run", "--kernel", FlatKernel.write(tmp, "int3.bin", (byte) 0xcc).toString());
         assertReported(r, "00100020");
         assertTrue(r.stderr().contains("<cc>"), "the byte at RIP is marked\n" + r.stderr());
     }
@@ -53,7 +47,7 @@ class BrokenGuestTest {
     @Test
     void jumpIntoUnbackedMemoryIsReported() throws IOException {
         // mov eax, 0xd0000000; jmp eax: nothing is mapped there (between RAM and the PCI hole).
-        VmmProcess r = VmmProcess.run("run", "--kernel", flatKernel("jump.bin",
+        VmmProcess r = VmmProcess.run("run", "--kernel", FlatKernel.write(tmp, "jump.bin",
                 new byte[] {(byte) 0xb8, 0x00, 0x00, 0x00, (byte) 0xd0, (byte) 0xff, (byte) 0xe0}).toString(), "-m", "64M");
         assertEquals(125, r.status(), r.toString());
         assertTrue(r.stderr().contains("EIP=d0000000") || r.stderr().contains("RIP=00000000d0000000"), r.toString());

@@ -1,107 +1,88 @@
 package dev.vmm.tests;
 
-import org.junit.jupiter.api.BeforeEach;
+import dev.vmm.api.Guest;
+import dev.vmm.api.GuestExit;
+import dev.vmm.junit.Guests;
+import dev.vmm.junit.TapReport;
+import dev.vmm.junit.VmmTest;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Guest reset: the test kernel with {@code pvtest.reset} dirties kvmclock and poll-control,
- * resets through the i8042 (0xFE to port 0x64) and, on the second boot, checks QEMU's reset
- * rule (PV MSRs 0, MSR_KVM_POLL_CONTROL 1). {@code -no-reboot} turns the reset into the end of
+ * Guest reset, in-process: the test kernel with {@code pvtest.reset} dirties kvmclock and
+ * poll-control, resets through the i8042 (0xFE to port 0x64) and, on the second boot, checks
+ * QEMU's reset rule (PV MSRs 0, MSR_KVM_POLL_CONTROL 1). No-reboot turns the reset into the end of
  * the run; a guest that resets forever is stopped.
  */
+@VmmTest
 class ResetTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
     @TempDir
     Path tmp;
 
-    /** The test kernel's plan without pvtest.reset (it grows with the PV checks: measured, not assumed). */
-    private static int basePlan() {
-        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString());
-        assertEquals(0, r.status(), r.toString());
-        return TapReport.parse(r.stdout()).planned();
-    }
-
-    @BeforeEach
-    void kvm() {
-        RequiresKvm.check();
+    private static Guest resettingGuest(Guests guests, int cpus) {
+        return guests.start(Guest.builder().testKernel().cpus(cpus).append("pvtest.reset").cpu("host,+kvm-poll-control"));
     }
 
     @Test
-    void resetRebootsTheGuestWithPvMsrsReset() {
-        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(),
-                "--append", "pvtest.reset", "--cpu", "host,+kvm-poll-control");
-        assertEquals(0, r.status(), r.toString());
-        assertTrue(r.stdout().contains("# resetting"), r.toString());
-        TapReport tap = TapReport.parse(r.stdout());
-        assertEquals(basePlan() + 2, tap.planned(), "the second boot adds the two reset checks\n" + r);
-        assertTrue(tap.allOk(), r.toString());
-        assertTrue(tap.results().stream().anyMatch(t -> t.number() == 5
-                && t.description().equals("reset: kvmclock MSR is 0 after reset")), r.toString());
-        assertTrue(tap.results().stream().anyMatch(t -> t.number() == 6
-                && t.description().equals("reset: poll-control MSR is 1 after reset")), r.toString());
-        assertFalse(r.stdout().contains("# SKIP kvm"), "both features are offered\n" + r);
+    void resetRebootsTheGuestWithPvMsrsReset(Guests guests) {
+        // the test kernel's plan without pvtest.reset (it grows with the PV checks: measured, not assumed)
+        Guest plain = guests.start(Guest.builder().testKernel());
+        Guest guest = resettingGuest(guests, 1);
+        assertEquals(new GuestExit.PowerOff(0), guest.awaitExit(TIMEOUT), guest::output);
+        assertTrue(guest.output().contains("# resetting"), guest::output);
+        TapReport tap = TapReport.parse(guest.output());
+        assertEquals(TapReport.awaitFrom(plain, TIMEOUT).plan().orElseThrow().count() + 2, tap.plan().orElseThrow().count(),
+                "the second boot adds the two reset checks\n" + guest.output());
+        assertTrue(tap.allPassed(), guest::output);
+        assertEquals(5, tap.result("reset: kvmclock MSR is 0 after reset").number(), guest::output);
+        assertEquals(6, tap.result("reset: poll-control MSR is 1 after reset").number(), guest::output);
+        assertFalse(guest.output().contains("# SKIP kvm"), "both features are offered\n" + guest.output());
     }
 
     @Test
-    void resetRebootsEveryVcpu() {
-        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2",
-                "--append", "pvtest.reset", "--cpu", "host,+kvm-poll-control");
-        assertEquals(0, r.status(), r.toString());
-        TapReport tap = TapReport.parse(r.stdout());
-        assertTrue(tap.allOk(), r.toString());
-        assertTrue(r.stdout().contains("ok 3 - smp: all 2 CPUs online"), "APs come up again after the reset\n" + r);
+    void resetRebootsEveryVcpu(Guests guests) {
+        Guest guest = resettingGuest(guests, 2);
+        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), guest::output);
+        assertTrue(tap.allPassed(), guest::output);
+        assertTrue(guest.output().contains("ok 3 - smp: all 2 CPUs online"), "APs come up again after the reset\n" + guest.output());
     }
 
     @Test
-    void noRebootEndsTheRunAtTheReset() {
-        VmmProcess r = VmmProcess.run("run", "-no-reboot", "--kernel", RequiresKvm.testKernel().toString(),
-                "--append", "pvtest.reset", "--cpu", "host,+kvm-poll-control");
-        assertEquals(0, r.status(), r.toString());
-        assertTrue(r.stdout().contains("# resetting"), r.toString());
-        assertFalse(r.stdout().contains("reset: "), "no second boot\n" + r);
-        assertFalse(r.stdout().contains("not ok"), r.toString());
-        assertEquals("", r.stderr(), r.toString());
+    void noRebootEndsTheRunAtTheReset(Guests guests) {
+        Guest guest = guests.start(Guest.builder().testKernel().append("pvtest.reset").cpu("host,+kvm-poll-control").noReboot());
+        assertEquals(new GuestExit.PowerOff(0), guest.awaitExit(TIMEOUT), guest::output);
+        assertTrue(guest.output().contains("# resetting"), guest::output);
+        assertFalse(guest.output().contains("reset: "), "no second boot\n" + guest.output());
+        assertFalse(guest.output().contains("not ok"), guest::output);
     }
 
     @Test
-    void withoutPvtestResetNothingChanges() {
-        VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString());
-        assertEquals(0, r.status(), r.toString());
-        TapReport tap = TapReport.parse(r.stdout());
-        assertEquals(tap.results().size(), tap.planned(), "every planned test ran\n" + r);
-        assertTrue(tap.allOk(), r.toString());
-        assertFalse(r.stdout().contains("resetting"), r.toString());
+    void withoutPvtestResetNothingChanges(Guests guests) {
+        Guest guest = guests.start(Guest.builder().testKernel());
+        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), guest::output);
+        assertTrue(tap.allPassed(), guest::output);
+        assertFalse(guest.output().contains("resetting"), guest::output);
     }
 
     @Test
-    void resetLoopIsStopped() throws IOException {
+    void resetLoopIsStopped(Guests guests) throws IOException {
         // mov al, 0xfe; out 0x64, al; jmp $ - resets on every boot.
-        VmmProcess r = VmmProcess.run("run", "--kernel", flatKernel("resetloop.bin",
-                new byte[] {(byte) 0xb0, (byte) 0xfe, (byte) 0xe6, 0x64, (byte) 0xeb, (byte) 0xfe}).toString());
-        assertEquals(125, r.status(), r.toString());
-        assertTrue(r.stderr().contains("reset more than 100 times"), r.toString());
-        assertEquals(1, r.stderrLines().size(), r.toString());
+        Guest guest = guests.start(Guest.builder().kernel(FlatKernel.write(tmp, "resetloop.bin",
+                new byte[] {(byte) 0xb0, (byte) 0xfe, (byte) 0xe6, 0x64, (byte) 0xeb, (byte) 0xfe})));
+        GuestExit exit = guest.awaitExit(TIMEOUT);
+        assertEquals(125, exit.status(), exit::toString);
+        assertTrue(exit instanceof GuestExit.Failure f && f.report().contains("reset more than 100 times"), exit::toString);
     }
 
-    /** A flat multiboot image (a.out kludge): loaded at 1 MiB, entry just after the 32-byte header. */
-    private Path flatKernel(String name, byte... code) throws IOException {
-        int load = 0x100000, header = 32;
-        ByteBuffer b = ByteBuffer.allocate(header + code.length).order(ByteOrder.LITTLE_ENDIAN);
-        int magic = 0x1BADB002, flags = 0x00010000;
-        b.putInt(magic).putInt(flags).putInt(-(magic + flags));
-        b.putInt(load).putInt(load).putInt(0).putInt(0).putInt(load + header);
-        b.position(header);
-        b.put(code);
-        Path p = tmp.resolve(name);
-        Files.write(p, b.array());
-        return p;
-    }
 }

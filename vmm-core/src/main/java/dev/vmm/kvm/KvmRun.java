@@ -204,7 +204,7 @@ public final class KvmRun {
         };
     }
 
-    /** e.g. "KVM_EXIT_IO"; "KVM_EXIT_<n>" for unknown numbers. */
+    /** e.g. {@code "KVM_EXIT_IO"}; {@code "KVM_EXIT_<n>"} for unknown numbers. */
     public static String exitReasonName(int reason) {
         switch (reason) {
             case EXIT_UNKNOWN: return "KVM_EXIT_UNKNOWN";
