@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vmm.cli.monitor.ChardevSpec;
 import dev.vmm.cli.monitor.QmpServer;
 import dev.vmm.cli.monitor.SerialSocket;
+import dev.vmm.cli.gdb.GdbOption;
+import dev.vmm.cli.gdb.GdbServer;
+import dev.vmm.debug.GuestDebugger;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.vm.VmOutcome;
@@ -73,6 +76,16 @@ public final class RunCommand implements Callable<Integer> {
             defaultValue = "stdio", description = "where COM1 goes (default: ${DEFAULT-VALUE})")
     String serial;
 
+    @Option(names = {"-gdb", "--gdb"}, paramLabel = "tcp:[HOST]:PORT|unix:PATH",
+            description = "serve a gdb remote stub on this socket (QEMU's -gdb); see also -s and -S")
+    String gdb;
+
+    @Option(names = {"-s"}, description = "shorthand for -gdb tcp::" + GdbOption.DEFAULT_PORT)
+    boolean gdbDefault;
+
+    @Option(names = {"-S"}, description = "do not start the vCPUs until a debugger (or QMP cont) lets them run")
+    boolean startPaused;
+
     @Option(names = {"--exit-code"}, paramLabel = "vmm|qemu", defaultValue = "vmm",
             description = "vmm: exit with the guest's value; qemu: (value << 1) | 1")
     ExitCodeStyle exitCode;
@@ -110,6 +123,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MachineConfig config = toConfig();
         ChardevSpec qmpSpec = qmp == null ? null : parseSpec("--qmp", qmp);
+        ChardevSpec gdbSpec = GdbOption.spec(gdb, gdbDefault);
         ChardevSpec serialSpec = switch (serial) {
             case "stdio", "null", "none" -> null;
             default -> parseSpec("--serial", serial);
@@ -117,6 +131,7 @@ public final class RunCommand implements Callable<Integer> {
         AtomicReference<PcMachine> running = new AtomicReference<>();
         SerialSocket serialSocket = null;
         QmpServer qmpServer = null;
+        GdbServer gdbServer = null;
         VmOutcome outcome;
         try {
             // Serial output goes to the real stdout, unbuffered by Java's System.out line discipline.
@@ -157,6 +172,12 @@ public final class RunCommand implements Callable<Integer> {
                 if (kvmStats) {
                     machine.openKvmStats();
                 }
+                if (gdbSpec != null) {
+                    gdbServer = new GdbServer(gdbSpec, GuestDebugger.attach(machine.vm()));
+                }
+                if (startPaused) {
+                    machine.vm().setStartPaused();
+                }
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
                 long endMillis = System.currentTimeMillis();
                 if (pvReport) {
@@ -180,6 +201,7 @@ public final class RunCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new UserError(e.getMessage(), 1);
         } finally {
+            if (gdbServer != null) gdbServer.close();
             if (qmpServer != null) qmpServer.close();
             if (serialSocket != null) serialSocket.close();
         }

@@ -117,6 +117,7 @@ public final class Ioctls {
     public static final long KVM_SET_MP_STATE = iow(0x99, SIZEOF_KVM_MP_STATE);
     /** Also valid on the VM fd. */
     public static final long KVM_GET_STATS_FD = io(0xce);
+    public static final long KVM_SET_GUEST_DEBUG = iow(0x9b, GuestDebug.SIZE);
 
     // ---- capabilities (KVM_CHECK_EXTENSION arguments) ----
     public static final int KVM_CAP_IRQCHIP = 0;
@@ -134,6 +135,9 @@ public final class Ioctls {
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
     public static final int KVM_CAP_ENFORCE_PV_FEATURE_CPUID = 190;
     public static final int KVM_CAP_BINARY_STATS_FD = 203;
+    public static final int KVM_CAP_SET_GUEST_DEBUG = 23;
+    /** Returns the KVM_GUESTDBG_* flags the host supports. */
+    public static final int KVM_CAP_SET_GUEST_DEBUG2 = 195;
 
     /** The only KVM API version there has ever been in mainline. */
     public static final int KVM_API_VERSION = 12;

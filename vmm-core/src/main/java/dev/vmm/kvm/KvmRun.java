@@ -58,6 +58,8 @@ public final class KvmRun {
     public static final int OFF_MMIO_PHYS_ADDR = 32, OFF_MMIO_DATA = 40, OFF_MMIO_LEN = 48, OFF_MMIO_IS_WRITE = 52;
     public static final int OFF_INTERNAL_SUBERROR = 32, OFF_INTERNAL_NDATA = 36, OFF_INTERNAL_DATA = 40;
     public static final int OFF_FAIL_ENTRY_REASON = 32, OFF_FAIL_ENTRY_CPU = 40;
+    /** KVM_EXIT_DEBUG: struct kvm_debug_exit_arch (x86). */
+    public static final int OFF_DEBUG_EXCEPTION = 32, OFF_DEBUG_PC = 40, OFF_DEBUG_DR6 = 48, OFF_DEBUG_DR7 = 56;
     public static final int OFF_SYSTEM_EVENT_TYPE = 32, OFF_SYSTEM_EVENT_NDATA = 36, OFF_SYSTEM_EVENT_DATA = 40;
 
     private final long address;
@@ -129,6 +131,15 @@ public final class KvmRun {
     public long mmioData() { return buf.getLong(OFF_MMIO_DATA); }
     /** Sets the value returned to the guest for an MMIO read. */
     public void mmioData(long v) { buf.putLong(OFF_MMIO_DATA, v); }
+
+    // ---- KVM_EXIT_DEBUG ----
+    /** The exception vector that stopped the guest: 1 (#DB: single step, hardware breakpoint) or 3 (#BP: int3). */
+    public int debugException() { return buf.getInt(OFF_DEBUG_EXCEPTION); }
+    /** Linear address of the instruction (RIP plus CS base). */
+    public long debugPc() { return buf.getLong(OFF_DEBUG_PC); }
+    /** DR6 at the exit: bits 0-3 say which hardware breakpoint fired, bit 14 (BS) a single step. */
+    public long debugDr6() { return buf.getLong(OFF_DEBUG_DR6); }
+    public long debugDr7() { return buf.getLong(OFF_DEBUG_DR7); }
 
     // ---- KVM_EXIT_INTERNAL_ERROR ----
     public int internalSuberror() { return buf.getInt(OFF_INTERNAL_SUBERROR); }

@@ -25,6 +25,9 @@ final class Vcpu implements Runnable {
     private final ExitReport reports;
     private final PauseGate gate;
     private volatile VcpuKicker kicker;
+    /** Set before the thread starts (a debugger, an exit trace); null when nobody listens. */
+    private volatile ExitObserver exitObserver;
+    private volatile DebugExitHandler debugHandler;
     private volatile boolean stopping;
     private Thread thread;
 
@@ -36,7 +39,8 @@ final class Vcpu implements Runnable {
     interface PauseGate {
         boolean pauseRequested();
 
-        void park(int index);
+        /** @return true when this vCPU is let run on its own while the others stay parked (a debugger's single step) */
+        boolean park(int index);
 
         void requestReset();
     }
@@ -53,6 +57,14 @@ final class Vcpu implements Runnable {
 
     VcpuFd fd() {
         return fd;
+    }
+
+    void setExitObserver(ExitObserver observer) {
+        this.exitObserver = observer;
+    }
+
+    void setDebugHandler(DebugExitHandler handler) {
+        this.debugHandler = handler;
     }
 
     void start() {
@@ -109,8 +121,7 @@ final class Vcpu implements Runnable {
             }
             KvmRun run = fd.kvmRun();
             while (!stopping) {
-                if (gate.pauseRequested()) {
-                    gate.park(index);
+                if (gate.pauseRequested() && !gate.park(index)) {
                     continue;
                 }
                 if (!fd.run()) {
@@ -118,8 +129,18 @@ final class Vcpu implements Runnable {
                     kicker.acknowledge();
                     continue;
                 }
-                if (!handleExit(run)) {
-                    return;
+                ExitObserver observer = exitObserver;
+                if (observer == null) {
+                    if (!handleExit(run)) {
+                        return;
+                    }
+                } else {
+                    long exitNanos = System.nanoTime();
+                    boolean goOn = handleExit(run);
+                    observer.onExit(index, fd, run, exitNanos, System.nanoTime());
+                    if (!goOn) {
+                        return;
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -158,6 +179,16 @@ final class Vcpu implements Runnable {
                 return true;
             }
             case KvmRun.EXIT_INTR -> {
+                return true;
+            }
+            case KvmRun.EXIT_DEBUG -> {
+                DebugExitHandler handler = debugHandler;
+                if (handler == null) {
+                    onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: vCPU " + index
+                            + ": KVM_EXIT_DEBUG with no debugger attached"));
+                    return false;
+                }
+                handler.onDebugExit(index, new DebugExit(run.debugException(), run.debugPc(), run.debugDr6(), run.debugDr7()));
                 return true;
             }
             case KvmRun.EXIT_SHUTDOWN -> {

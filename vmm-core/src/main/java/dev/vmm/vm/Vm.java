@@ -84,6 +84,8 @@ public final class Vm implements MachineControl, AutoCloseable {
     private volatile Runnable reloadHook;
     private volatile boolean noReboot;
     private volatile int resetCount;
+    /** The one vCPU a debugger lets run while the others stay parked (single step), or -1. Guarded by pauseLock. */
+    private int soloVcpu = -1;
 
     private Vm(Kvm kvm, VmFd vmFd, GuestMemory memory, IrqchipMode irqchip) {
         this.irqchip = irqchip;
@@ -186,8 +188,8 @@ public final class Vm implements MachineControl, AutoCloseable {
             }
 
             @Override
-            public void park(int index) {
-                parkVcpu();
+            public boolean park(int index) {
+                return parkVcpu(index);
             }
 
             @Override
@@ -268,6 +270,85 @@ public final class Vm implements MachineControl, AutoCloseable {
     /** APIC ID (= KVM vcpu id) of vCPU {@code index}. */
     public int apicId(int index) {
         return apicIds.get(index);
+    }
+
+    /** Every vCPU reports each KVM_RUN exit to {@code observer} (set before {@link #start}). */
+    public void setExitObserver(ExitObserver observer) {
+        for (Vcpu v : vcpus) {
+            v.setExitObserver(observer);
+        }
+    }
+
+    /** KVM_EXIT_DEBUG goes to {@code handler} (a debugger; set before {@link #start}). */
+    public void setDebugExitHandler(DebugExitHandler handler) {
+        for (Vcpu v : vcpus) {
+            v.setDebugHandler(handler);
+        }
+    }
+
+    /**
+     * QEMU's {@code -S} (call before {@link #start}): the vCPU threads start paused and enter the
+     * guest at the first {@link #resume}.
+     */
+    public void setStartPaused() {
+        synchronized (pauseLock) {
+            userPaused = true;
+            pauseRequested = true;
+            parked = 0;
+        }
+    }
+
+    /** The outcome once the guest has ended, else null. */
+    public VmOutcome outcomeIfEnded() {
+        return outcome.get();
+    }
+
+    /**
+     * Asks every vCPU to park as {@link #pause} does, without waiting: safe on a vCPU thread (a
+     * debug exit), which parks when it returns to its loop. {@link #awaitPaused} waits for the rest.
+     */
+    public void requestPause() {
+        synchronized (pauseLock) {
+            if (outcome.get() != null) {
+                return;
+            }
+            soloVcpu = -1;
+            userPaused = true;
+            if (!pauseRequested) {
+                pauseRequested = true;
+                parked = 0;
+            }
+        }
+        for (Vcpu v : vcpus) {
+            v.kick();
+        }
+    }
+
+    /** Waits until every live vCPU has parked; false when the VM ended first. */
+    public boolean awaitPaused() throws InterruptedException {
+        synchronized (pauseLock) {
+            while (parked < liveVcpus()) {
+                if (outcome.get() != null) {
+                    return false;
+                }
+                pauseLock.wait(PARK_POLL_MILLIS);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Lets only vCPU {@code index} run (the others stay parked) until {@link #requestPause}: how a
+     * debugger single-steps one thread. The VM must be paused.
+     */
+    public void runAlone(int index) {
+        synchronized (pauseLock) {
+            if (!userPaused) {
+                throw new IllegalStateException("runAlone needs a paused VM");
+            }
+            soloVcpu = index;
+            pauseLock.notifyAll();
+        }
     }
 
     /** Starts one platform thread per vCPU. */
@@ -387,6 +468,7 @@ public final class Vm implements MachineControl, AutoCloseable {
                 return false;
             }
             userPaused = false;
+            soloVcpu = -1;
             if (!resetInProgress) {
                 releaseAll();
             }
@@ -425,15 +507,7 @@ public final class Vm implements MachineControl, AutoCloseable {
         for (Vcpu v : vcpus) {
             v.kick();
         }
-        synchronized (pauseLock) {
-            while (parked < liveVcpus()) {
-                if (outcome.get() != null) {
-                    return false;
-                }
-                pauseLock.wait(PARK_POLL_MILLIS);
-            }
-            return true;
-        }
+        return awaitPaused();
     }
 
     /** vCPUs whose thread still runs (a vCPU that ended cannot park). */
@@ -453,20 +527,31 @@ public final class Vm implements MachineControl, AutoCloseable {
         pauseLock.notifyAll();
     }
 
-    /** Called by a vCPU thread that saw the pause request: waits until the pause is over or the VM ends. */
-    private void parkVcpu() {
+    /**
+     * Called by a vCPU thread that saw the pause request: waits until the pause is over or the VM
+     * ends. @return true when a debugger lets this vCPU run alone ({@link #runAlone})
+     */
+    private boolean parkVcpu(int index) {
         synchronized (pauseLock) {
+            if (soloVcpu == index) {
+                return true;
+            }
             long generation = pauseGeneration;
             parked++;
             pauseLock.notifyAll();
             while (pauseGeneration == generation && outcome.get() == null) {
+                if (soloVcpu == index) {
+                    parked--;
+                    return true;
+                }
                 try {
                     pauseLock.wait(PARK_POLL_MILLIS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
+            return false;
         }
     }
 

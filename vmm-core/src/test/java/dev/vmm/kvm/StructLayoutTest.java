@@ -63,6 +63,22 @@ class StructLayoutTest {
         e("KVM_GET_MP_STATE", Ioctls.KVM_GET_MP_STATE);
         e("KVM_SET_MP_STATE", Ioctls.KVM_SET_MP_STATE);
         e("KVM_GET_STATS_FD", Ioctls.KVM_GET_STATS_FD);
+        e("KVM_SET_GUEST_DEBUG", Ioctls.KVM_SET_GUEST_DEBUG);
+        e("sizeof(struct kvm_guest_debug)", GuestDebug.SIZE);
+        e("offsetof(struct kvm_guest_debug, control)", GuestDebug.OFF_CONTROL);
+        e("offsetof(struct kvm_guest_debug, arch.debugreg)", GuestDebug.OFF_DEBUGREG);
+        e("KVM_GUESTDBG_ENABLE", GuestDebug.ENABLE);
+        e("KVM_GUESTDBG_SINGLESTEP", GuestDebug.SINGLESTEP);
+        e("KVM_GUESTDBG_USE_SW_BP", GuestDebug.USE_SW_BP);
+        e("KVM_GUESTDBG_USE_HW_BP", GuestDebug.USE_HW_BP);
+        e("KVM_GUESTDBG_BLOCKIRQ", GuestDebug.BLOCKIRQ);
+        e("KVM_CAP_SET_GUEST_DEBUG", Ioctls.KVM_CAP_SET_GUEST_DEBUG);
+        e("KVM_CAP_SET_GUEST_DEBUG2", Ioctls.KVM_CAP_SET_GUEST_DEBUG2);
+        e("sizeof(struct kvm_debug_exit_arch)", 32);
+        e("offsetof(struct kvm_run, debug.arch.exception)", KvmRun.OFF_DEBUG_EXCEPTION);
+        e("offsetof(struct kvm_run, debug.arch.pc)", KvmRun.OFF_DEBUG_PC);
+        e("offsetof(struct kvm_run, debug.arch.dr6)", KvmRun.OFF_DEBUG_DR6);
+        e("offsetof(struct kvm_run, debug.arch.dr7)", KvmRun.OFF_DEBUG_DR7);
         e("KVM_API_VERSION", Ioctls.KVM_API_VERSION);
         // capabilities
         e("KVM_CAP_IRQCHIP", Ioctls.KVM_CAP_IRQCHIP);
