@@ -46,9 +46,12 @@ public final class GuestDebugger implements DebugExitHandler {
     private final GuestDebug[] applied;
     private StopEvent pending;
     private int lastStoppedVcpu;
+    /** Whether an int3 in guest kernel mode comes back as KVM_EXIT_DEBUG here (tried once, at attach). */
+    private final GuestDebugProbe.Result softwareBreakpoints;
 
     private GuestDebugger(Vm vm) {
         this.vm = vm;
+        this.softwareBreakpoints = GuestDebugProbe.probe(vm.kvm(), GuestDebugProbe.Feature.SOFTWARE_BREAKPOINT_KERNEL);
         // KVM_CAP_SET_GUEST_DEBUG2 returns the control flags this host supports (Linux 5.16+)
         int supported = vm.kvm().checkExtension(Ioctls.KVM_CAP_SET_GUEST_DEBUG2);
         this.blockIrqFlag = (supported & GuestDebug.BLOCKIRQ) != 0 ? GuestDebug.BLOCKIRQ : 0;
@@ -65,6 +68,11 @@ public final class GuestDebugger implements DebugExitHandler {
 
     public int cpuCount() {
         return vm.cpuCount();
+    }
+
+    /** Whether software breakpoints (Z0) are offered: the host's KVM turns an int3 in guest kernel mode into KVM_EXIT_DEBUG. */
+    public boolean softwareBreakpointsWork() {
+        return softwareBreakpoints.works();
     }
 
     /** Whether single steps keep interrupts out (KVM_GUESTDBG_BLOCKIRQ). */
@@ -267,6 +275,11 @@ public final class GuestDebugger implements DebugExitHandler {
             return false;
         }
         if (type == BreakpointType.SOFTWARE) {
+            if (!softwareBreakpoints.works()) {
+                // an int3 would kill the guest instead of stopping it: refuse, and say what to use instead
+                throw new DebugException("this host's KVM cannot stop the guest at an int3 (" + softwareBreakpoints.evidence()
+                        + "); use hardware breakpoints (gdb: hbreak)");
+            }
             if (!software.containsKey(address)) {
                 long gpa = translate(vcpu, address);
                 GuestMemory mem = vm.memory();

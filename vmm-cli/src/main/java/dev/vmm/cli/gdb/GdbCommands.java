@@ -84,8 +84,12 @@ public final class GdbCommands {
             log.log(System.Logger.Level.DEBUG, "malformed gdb packet ''{0}'': {1}", abbreviate(p), e.getMessage());
             return send(MALFORMED);
         } catch (DebugException e) {
-            log.log(System.Logger.Level.INFO, "gdb: {0}", e.getMessage());
-            return send(e.getMessage().contains("not mapped") || e.getMessage().contains("not RAM") ? NO_MEMORY : REFUSED);
+            if (e.getMessage().contains("not mapped") || e.getMessage().contains("not RAM")) {
+                return send(NO_MEMORY); // gdb probes unmapped memory routinely (backtraces): no noise
+            }
+            // gdb shows only "E05" for a refused request: the reason goes to vmm's stderr
+            System.err.println("vmm: gdb: " + e.getMessage());
+            return send(REFUSED);
         }
     }
 
