@@ -7,6 +7,9 @@ import dev.vmm.cli.monitor.SerialSocket;
 import dev.vmm.cli.gdb.GdbOption;
 import dev.vmm.cli.gdb.GdbServer;
 import dev.vmm.debug.GuestDebugger;
+import dev.vmm.exits.ExitObservers;
+import dev.vmm.exits.ExitStats;
+import dev.vmm.exits.ExitTrace;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.vm.VmOutcome;
@@ -106,6 +109,16 @@ public final class RunCommand implements Callable<Integer> {
             + " (KVM_GET_STATS_FD) that changed during the run, as '# stats: vcpu N name=delta ...' lines")
     boolean kvmStats;
 
+    @Option(names = {"--trace", "-trace"}, paramLabel = "exits[,file=PATH]",
+            description = "write one line per KVM_RUN exit (time, vCPU, reason, port/MMIO access, device, RIP)"
+                    + " to stderr or PATH")
+    String trace;
+
+    @Option(names = {"--exit-stats"}, description = "after the guest ends, print counts and handling time per exit"
+            + " reason, I/O port, MMIO address and vCPU, with KVM's own statistics (--kvm-stats) next to them;"
+            + " QMP x-query-exit-stats returns them while the guest runs")
+    boolean exitStats;
+
     @Option(names = {"--host-contention"}, description = "add the test device on ports 0x5e0-0x5e7 with which the guest"
             + " makes the host take a CPU from its vCPU (the test kernel's pvtest.contention=1 steal-time checks)")
     boolean hostContention;
@@ -124,6 +137,7 @@ public final class RunCommand implements Callable<Integer> {
         MachineConfig config = toConfig();
         ChardevSpec qmpSpec = qmp == null ? null : parseSpec("--qmp", qmp);
         ChardevSpec gdbSpec = GdbOption.spec(gdb, gdbDefault);
+        ExitTraceOption traceOption = ExitTraceOption.parse(trace);
         ChardevSpec serialSpec = switch (serial) {
             case "stdio", "null", "none" -> null;
             default -> parseSpec("--serial", serial);
@@ -132,6 +146,7 @@ public final class RunCommand implements Callable<Integer> {
         SerialSocket serialSocket = null;
         QmpServer qmpServer = null;
         GdbServer gdbServer = null;
+        java.io.PrintStream traceOut = null;
         VmOutcome outcome;
         try {
             // Serial output goes to the real stdout, unbuffered by Java's System.out line discipline.
@@ -169,9 +184,20 @@ public final class RunCommand implements Callable<Integer> {
                                 .put("reason", host ? "host-qmp-system-reset" : "guest-reset"));
                     });
                 }
-                if (kvmStats) {
+                if (kvmStats || exitStats) {
                     machine.openKvmStats();
                 }
+                java.util.List<dev.vmm.vm.ExitObserver> observers = new java.util.ArrayList<>();
+                if (traceOption != null) {
+                    traceOut = traceOption.open();
+                    observers.add(new ExitTrace(traceOut, machine.vm().io(), machine.vm().mmio()));
+                }
+                ExitStats stats = exitStats ? new ExitStats(machine.vm().cpuCount()) : null;
+                if (stats != null) {
+                    observers.add(stats);
+                    monitor.setExitStats(stats);
+                }
+                machine.vm().setExitObserver(ExitObservers.of(observers));
                 if (gdbSpec != null) {
                     gdbServer = new GdbServer(gdbSpec, GuestDebugger.attach(machine.vm()));
                 }
@@ -183,7 +209,10 @@ public final class RunCommand implements Callable<Integer> {
                 if (pvReport) {
                     printLines(console, machine.pvReport());
                 }
-                if (kvmStats) {
+                if (stats != null) {
+                    printLines(console, ExitStats.format(stats.snapshot()));
+                }
+                if (kvmStats || exitStats) {
                     printLines(console, machine.kvmStatsReport());
                 }
                 if (timings) {
@@ -201,6 +230,8 @@ public final class RunCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new UserError(e.getMessage(), 1);
         } finally {
+            if (traceOut != null) traceOut.flush();
+            if (traceOut != null && traceOut != System.err) traceOut.close();
             if (gdbServer != null) gdbServer.close();
             if (qmpServer != null) qmpServer.close();
             if (serialSocket != null) serialSocket.close();
