@@ -147,6 +147,7 @@ public final class RunCommand implements Callable<Integer> {
         QmpServer qmpServer = null;
         GdbServer gdbServer = null;
         java.io.PrintStream traceOut = null;
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
         VmOutcome outcome;
         try {
             // Serial output goes to the real stdout, unbuffered by Java's System.out line discipline.
@@ -204,6 +205,7 @@ public final class RunCommand implements Callable<Integer> {
                 if (startPaused) {
                     machine.vm().setStartPaused();
                 }
+                Thread onSignal = stopOnSignal(machine.vm(), reported);
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
                 long endMillis = System.currentTimeMillis();
                 if (pvReport) {
@@ -238,9 +240,32 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (!outcome.isPowerOff()) {
             System.err.print(outcome.report().endsWith("\n") ? outcome.report() : outcome.report() + "\n");
+            System.err.flush();
+            reported.countDown();
             return outcome.exitStatus();
         }
+        reported.countDown();
         return exitCode == ExitCodeStyle.qemu ? (outcome.exitStatus() << 1) | 1 : outcome.exitStatus();
+    }
+
+    /**
+     * SIGTERM (or SIGINT) while the guest runs: stop it with every vCPU's registers in the report,
+     * which the main thread prints as for a timeout, before the JVM exits.
+     */
+    private static Thread stopOnSignal(dev.vmm.vm.Vm vm, java.util.concurrent.CountDownLatch reported) {
+        Thread hook = new Thread(() -> {
+            if (vm.hasEnded()) {
+                return;
+            }
+            vm.stopWithRegisters("vmm: terminated by a signal; stopped the guest");
+            try {
+                reported.await(3, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "vmm-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     /** Host-side reports go to the console after the guest's own output, one line each. */

@@ -379,10 +379,60 @@ public final class Vm implements MachineControl, AutoCloseable {
         if (timeout == null) {
             ended.await();
         } else if (!ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            end(VmOutcome.failure(VmOutcome.Kind.STOPPED,
-                    "vmm: guest still running after " + timeout.toSeconds() + " s; stopped it"));
+            stopWithRegisters("vmm: guest still running after " + timeout.toSeconds() + " s; stopped it");
         }
         return outcome.get();
+    }
+
+    /** How long a stop waits for the vCPUs to park before it reports without their registers. */
+    private static final long REGISTER_DUMP_WAIT_MILLIS = 2000;
+
+    /**
+     * Ends the run as stopped (a timeout, SIGTERM) with every vCPU's registers after {@code why},
+     * as a failure report shows them: the vCPUs are parked first so that their state can be read.
+     */
+    public void stopWithRegisters(String why) {
+        StringBuilder sb = new StringBuilder(why).append('\n');
+        synchronized (pauseLock) {
+            userPaused = true;
+            if (!pauseRequested) {
+                pauseRequested = true;
+                parked = 0;
+            }
+        }
+        for (Vcpu v : vcpus) {
+            v.kick();
+        }
+        boolean allParked = false;
+        long deadline = System.currentTimeMillis() + REGISTER_DUMP_WAIT_MILLIS;
+        synchronized (pauseLock) {
+            while (outcome.get() == null && !(allParked = parked >= liveVcpus()) && System.currentTimeMillis() < deadline) {
+                try {
+                    pauseLock.wait(PARK_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (allParked) {
+            for (int i = 0; i < vcpus.size(); i++) {
+                sb.append("CPU#").append(i).append('\n').append(registers(i));
+            }
+        } else if (outcome.get() == null) {
+            sb.append("(registers unavailable: a vCPU did not leave KVM_RUN within ").append(REGISTER_DUMP_WAIT_MILLIS).append(" ms)\n");
+        }
+        end(VmOutcome.failure(VmOutcome.Kind.STOPPED, sb.toString()));
+    }
+
+    /** vCPU {@code index}'s registers in QEMU's {@code info registers} layout. The vCPU must not be in KVM_RUN. */
+    public String registers(int index) {
+        VcpuFd fd = vcpus.get(index).fd();
+        try {
+            return new ExitReport(memory).format(fd.getRegs(), fd.getSregs(), false);
+        } catch (RuntimeException e) {
+            return "(registers unavailable: " + e.getMessage() + ")\n";
+        }
     }
 
     /** Records the first outcome and kicks every vCPU out of the guest. */
