@@ -175,7 +175,8 @@ public final class GuestDebugProbe {
         long dr6 = run.debugDr6();
         String evidence = String.format("KVM_EXIT_DEBUG exception %d pc 0x%x dr6 0x%x", exception, pc, dr6);
         boolean ok = switch (f) {
-            case SOFTWARE_BREAKPOINT_KERNEL, SOFTWARE_BREAKPOINT_USER -> exception == 3 && pc == CODE;
+            // RIP at the int3, or just after it on a host that reports the trap that way (GuestDebugger rewinds it)
+            case SOFTWARE_BREAKPOINT_KERNEL, SOFTWARE_BREAKPOINT_USER -> exception == 3 && (pc == CODE || pc == CODE + 1);
             case SINGLE_STEP_KERNEL, SINGLE_STEP_USER -> exception == 1 && (dr6 & (1L << 14)) != 0 && pc == CODE + 1;
             default -> exception == 1 && (dr6 & 1) != 0 && pc == CODE + 1;
         };
