@@ -48,10 +48,13 @@ public final class GuestDebugger implements DebugExitHandler {
     private int lastStoppedVcpu;
     /** Whether an int3 in guest kernel mode comes back as KVM_EXIT_DEBUG here (tried once, at attach). */
     private final GuestDebugProbe.Result softwareBreakpoints;
+    /** Whether DR0-DR3 stop guest kernel code here (tried once, at attach). */
+    private final GuestDebugProbe.Result hardwareBreakpoints;
 
     private GuestDebugger(Vm vm) {
         this.vm = vm;
         this.softwareBreakpoints = GuestDebugProbe.probe(vm.kvm(), GuestDebugProbe.Feature.SOFTWARE_BREAKPOINT_KERNEL);
+        this.hardwareBreakpoints = GuestDebugProbe.probe(vm.kvm(), GuestDebugProbe.Feature.HARDWARE_BREAKPOINT_KERNEL);
         // KVM_CAP_SET_GUEST_DEBUG2 returns the control flags this host supports (Linux 5.16+)
         int supported = vm.kvm().checkExtension(Ioctls.KVM_CAP_SET_GUEST_DEBUG2);
         this.blockIrqFlag = (supported & GuestDebug.BLOCKIRQ) != 0 ? GuestDebug.BLOCKIRQ : 0;
@@ -288,6 +291,11 @@ public final class GuestDebugger implements DebugExitHandler {
                 software.put(address, new SoftwareBreakpoint(gpa, original));
             }
             return true;
+        }
+        if (!hardwareBreakpoints.works()) {
+            // a breakpoint that never fires would leave gdb waiting forever: refuse it and say why
+            throw new DebugException("this host's KVM does not stop the guest at a debug-register breakpoint ("
+                    + hardwareBreakpoints.evidence() + ")");
         }
         try {
             if (!hardware.insert(type, address, length)) {
