@@ -35,7 +35,7 @@ final class MachineMonitor implements MonitorTarget {
     @Override
     public String status() {
         Vm vm = machine.vm();
-        return vm.hasEnded() ? "shutdown" : vm.isPaused() ? "paused" : "running";
+        return vm.hasEnded() ? "shutdown" : vm.isPaused() ? "paused" : vm.isStoppedForDebugger() ? "debug" : "running";
     }
 
     @Override

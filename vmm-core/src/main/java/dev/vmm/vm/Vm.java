@@ -284,7 +284,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             ended.await();
         } else if (!ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             String state = isPaused() ? "paused (by the monitor)"
-                    : parking.holds(VcpuParking.Holder.DEBUGGER) ? "stopped by the debugger" : "still running";
+                    : isStoppedForDebugger() ? "stopped by the debugger" : "still running";
             stopWithRegisters("vmm: guest " + state + " after " + timeout.toSeconds() + " s; stopped it");
         }
         return outcome.get();
@@ -422,6 +422,11 @@ public final class Vm implements MachineControl, AutoCloseable {
     /** Paused by the monitor, or not yet let run after {@code -S}. */
     public boolean isPaused() {
         return parking.holds(VcpuParking.Holder.MONITOR) || parking.holds(VcpuParking.Holder.START);
+    }
+
+    /** Stopped for a debugger (QMP's status "debug"); {@link #resume} does not end that, the debugger does. */
+    public boolean isStoppedForDebugger() {
+        return parking.holds(VcpuParking.Holder.DEBUGGER);
     }
 
     /**
