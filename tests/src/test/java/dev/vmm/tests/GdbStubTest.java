@@ -168,6 +168,38 @@ class GdbStubTest {
         Files.delete(err);
     }
 
+    /**
+     * The debugger and the monitor hold the guest independently: QMP cont ends -S, but while gdb
+     * has the guest stopped it stays stopped (status "debug", RIP still at the entry) until gdb lets it go.
+     */
+    @Test
+    void monitorContDoesNotEndADebuggersStop() throws Exception {
+        RequiresKvm.check();
+        int port = freePort();
+        Path err = Files.createTempFile("vmm-gdb", ".err");
+        Path qmp = Files.createTempDirectory("vmm-gdb-qmp").resolve("q.sock");
+        Process vmm = startVmm(port, err, "--qmp", "unix:" + qmp + ",server=on,wait=off");
+        try (RawGdb gdb = connect(port, vmm)) {
+            assertEquals("T05thread:1;", gdb.ask("?"));
+            for (int i = 0; i < 300 && !Files.exists(qmp); i++) {
+                Thread.sleep(100);
+            }
+            try (QmpClient monitor = new QmpClient(qmp)) {
+                monitor.execute("qmp_capabilities");
+                assertEquals("paused", monitor.execute("query-status").path("return").path("status").asText(), "-S");
+                monitor.execute("cont");
+                assertEquals("debug", monitor.execute("query-status").path("return").path("status").asText(),
+                        "cont ended -S, not gdb's stop");
+                Thread.sleep(500);
+                assertTrue(gdb.ask("p10").startsWith("0c00100000000000"), "vCPU 0 has not run: rip still at _start");
+            }
+            gdb.sendRaw(RawGdb.frame("k"));
+        }
+        assertTrue(vmm.waitFor(30, TimeUnit.SECONDS), "kill ends vmm");
+        assertEquals(0, vmm.exitValue(), Files.readString(err));
+        Files.delete(err);
+    }
+
     @Test
     void portInUseIsAOneLineError() throws Exception {
         RequiresKvm.check();
