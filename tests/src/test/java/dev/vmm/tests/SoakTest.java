@@ -61,6 +61,7 @@ class SoakTest {
         @Override public List<Integer> vcpuThreadIds() { return List.of(); }
         @Override public Map<String, Boolean> cpuModelProperties(String name) { return Map.of(); }
         @Override public JsonNode pvState() { return QmpServer.data(); }
+        @Override public JsonNode exitStats() { return QmpServer.data(); }
     }
 
     record Usage(long fds, long threads, long maps, long rssKib) {

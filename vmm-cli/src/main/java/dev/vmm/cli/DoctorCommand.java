@@ -2,6 +2,7 @@ package dev.vmm.cli;
 
 import dev.vmm.cpu.CpuidEntry;
 import dev.vmm.cpu.PvFeature;
+import dev.vmm.debug.GuestDebugProbe;
 import dev.vmm.kvm.Ioctls;
 import dev.vmm.kvm.Kvm;
 import dev.vmm.kvm.KvmException;
@@ -88,6 +89,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 if (e.function() == PvFeature.KVM_CPUID_FEATURES) hostEax |= e.eax();
             }
             printPvFeatures(out, hostEax);
+            printGuestDebug(out, kvm);
             out.flush();
             if (!missing.isEmpty()) {
                 throw new UserError("the VMM cannot run here: KVM lacks " + String.join(", ", missing), 1);
@@ -124,6 +126,18 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         for (String[] f : found) {
             out.println("  " + f[0] + ": " + f[1]);
+        }
+    }
+
+    /** What KVM_SET_GUEST_DEBUG does here (the gdb stub's -s/-gdb), found by running each kind of stop. */
+    static void printGuestDebug(PrintStream out, Kvm kvm) {
+        out.println("guest debugging (KVM_SET_GUEST_DEBUG, for -s/-gdb), tried in a throwaway VM:");
+        try {
+            for (GuestDebugProbe.Result r : GuestDebugProbe.run(kvm)) {
+                out.println(String.format("  %-52s %-3s %s", r.feature().description(), r.works() ? "yes" : "no", r.evidence()));
+            }
+        } catch (RuntimeException e) {
+            out.println("  not tried: " + e.getMessage());
         }
     }
 

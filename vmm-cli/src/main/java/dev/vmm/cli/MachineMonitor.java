@@ -18,9 +18,15 @@ final class MachineMonitor implements MonitorTarget {
     private final PcMachine machine;
     private volatile boolean quitRequested;
     private final java.util.concurrent.CountDownLatch quit = new java.util.concurrent.CountDownLatch(1);
+    private volatile dev.vmm.exits.ExitStats exitStats;
 
     MachineMonitor(PcMachine machine) {
         this.machine = machine;
+    }
+
+    /** The statistics {@code x-query-exit-stats} reports (--exit-stats). */
+    void setExitStats(dev.vmm.exits.ExitStats stats) {
+        this.exitStats = stats;
     }
 
     boolean quitRequested() {
@@ -35,7 +41,7 @@ final class MachineMonitor implements MonitorTarget {
     @Override
     public String status() {
         Vm vm = machine.vm();
-        return vm.hasEnded() ? "shutdown" : vm.isPaused() ? "paused" : "running";
+        return vm.hasEnded() ? "shutdown" : vm.isPaused() ? "paused" : vm.isStoppedForDebugger() ? "debug" : "running";
     }
 
     @Override
@@ -131,6 +137,32 @@ final class MachineMonitor implements MonitorTarget {
             }
             return cpus;
         });
+    }
+
+    /**
+     * Exit statistics so far, grouped as the end-of-run report: {@code reasons}, {@code ports},
+     * {@code mmio}, {@code vcpus}, each a list of {key, count, total-ns, mean-ns, max-ns}. Read
+     * without pausing the guest (each vCPU's table has its own lock).
+     */
+    @Override
+    public JsonNode exitStats() {
+        dev.vmm.exits.ExitStats stats = exitStats;
+        if (stats == null) {
+            throw QmpError.generic("exit statistics are off: start vmm with --exit-stats");
+        }
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        for (dev.vmm.exits.ExitStats.Row r : stats.snapshot()) {
+            String group = switch (r.kind()) {
+                case REASON -> "reasons";
+                case PORT -> "ports";
+                case MMIO -> "mmio";
+                case VCPU -> "vcpus";
+            };
+            ArrayNode list = out.has(group) ? (ArrayNode) out.get(group) : out.putArray(group);
+            list.addObject().put("key", r.key()).put("count", r.count()).put("total-ns", r.totalNanos())
+                    .put("mean-ns", r.count() == 0 ? 0 : r.totalNanos() / r.count()).put("max-ns", r.maxNanos());
+        }
+        return out;
     }
 
     /**

@@ -5,6 +5,12 @@ import dev.vmm.cli.monitor.ChardevSpec;
 import dev.vmm.cli.monitor.QmpServer;
 import dev.vmm.cli.monitor.SerialSocket;
 import dev.vmm.cpu.IrqchipMode;
+import dev.vmm.cli.gdb.GdbOption;
+import dev.vmm.cli.gdb.GdbServer;
+import dev.vmm.debug.GuestDebugger;
+import dev.vmm.exits.ExitObservers;
+import dev.vmm.exits.ExitStats;
+import dev.vmm.exits.ExitTrace;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.vm.VmOutcome;
@@ -80,6 +86,16 @@ public final class RunCommand implements Callable<Integer> {
             description = "Where COM1 goes (default: stdio; none with -nodefaults).")
     java.util.List<String> serial = new java.util.ArrayList<>();
 
+    @Option(names = {"-gdb", "--gdb"}, paramLabel = "tcp:[HOST]:PORT|unix:PATH",
+            description = "serve a gdb remote stub on this socket (QEMU's -gdb); see also -s and -S")
+    String gdb;
+
+    @Option(names = {"-s"}, description = "shorthand for -gdb tcp::" + GdbOption.DEFAULT_PORT)
+    boolean gdbDefault;
+
+    @Option(names = {"-S"}, description = "do not start the vCPUs until a debugger (or QMP cont) lets them run")
+    boolean startPaused;
+
     @Option(names = {"--exit-code"}, paramLabel = "vmm|qemu", defaultValue = "vmm",
             description = "vmm: exit with the guest's value; qemu: (value << 1) | 1")
     ExitCodeStyle exitCode;
@@ -104,6 +120,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"--kvm-stats"}, description = "after the guest ends, print every vCPU's KVM binary stats"
             + " (KVM_GET_STATS_FD) that changed during the run, as '# stats: vcpu N name=delta ...' lines")
     boolean kvmStats;
+
+    @Option(names = {"--trace", "-trace"}, paramLabel = "exits[,file=PATH]",
+            description = "write one line per KVM_RUN exit (time, vCPU, reason, port/MMIO access, device, RIP)"
+                    + " to stderr or PATH")
+    String trace;
+
+    @Option(names = {"--exit-stats"}, description = "after the guest ends, print counts and handling time per exit"
+            + " reason, I/O port, MMIO address and vCPU, with KVM's own statistics (--kvm-stats) next to them;"
+            + " QMP x-query-exit-stats returns them while the guest runs")
+    boolean exitStats;
 
     @Option(names = {"--host-contention"}, description = "add the test device on ports 0x5e0-0x5e7 with which the guest"
             + " makes the host take a CPU from its vCPU (the test kernel's pvtest.contention=1 steal-time checks)")
@@ -137,9 +163,14 @@ public final class RunCommand implements Callable<Integer> {
         ChardevSpec serialSpec = serialTarget instanceof SerialTarget.Socket s ? s.spec() : null;
         boolean stdio = serialTarget instanceof SerialTarget.Stdio;
         boolean debugExited = false;
+        ChardevSpec gdbSpec = GdbOption.spec(gdb, gdbDefault);
+        ExitTraceOption traceOption = ExitTraceOption.parse(trace);
         AtomicReference<PcMachine> running = new AtomicReference<>();
         SerialSocket serialSocket = null;
         QmpServer qmpServer = null;
+        GdbServer gdbServer = null;
+        java.io.PrintStream traceOut = null;
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
         VmOutcome outcome;
         try {
             // Serial output goes to the real stdout, unbuffered by Java's System.out line discipline.
@@ -181,16 +212,34 @@ public final class RunCommand implements Callable<Integer> {
                                 .put("reason", host ? "host-qmp-system-reset" : "guest-reset"));
                     });
                 }
-                if (kvmStats) {
+                if (kvmStats || exitStats) {
                     machine.openKvmStats();
                 }
-                outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
+                java.util.List<dev.vmm.vm.ExitObserver> observers = new java.util.ArrayList<>();
+                if (traceOption != null) {
+                    traceOut = traceOption.open();
+                    observers.add(new ExitTrace(traceOut, machine.vm().io(), machine.vm().mmio()));
+                }
+                ExitStats stats = exitStats ? new ExitStats(machine.vm().cpuCount()) : null;
+                if (stats != null) {
+                    observers.add(stats);
+                    monitor.setExitStats(stats);
+                }
+                machine.vm().observeExits(ExitObservers.of(observers));
+                if (gdbSpec != null) {
+                    gdbServer = new GdbServer(gdbSpec, GuestDebugger.attach(machine.vm()));
+                }
+                Thread onSignal = stopOnSignal(machine.vm(), reported);
+                outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds), startPaused);
                 long endMillis = System.currentTimeMillis();
                 debugExited = machine.endedByDebugExit();
                 if (pvReport) {
                     printLines(console, machine.pvReport());
                 }
-                if (kvmStats) {
+                if (stats != null) {
+                    printLines(console, ExitStats.format(stats.snapshot()));
+                }
+                if (kvmStats || exitStats) {
                     printLines(console, machine.kvmStatsReport());
                 }
                 if (timings) {
@@ -211,15 +260,41 @@ public final class RunCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new UserError(e.getMessage(), 1);
         } finally {
+            if (traceOut != null) traceOut.flush();
+            if (traceOut != null && traceOut != System.err) traceOut.close();
+            if (gdbServer != null) gdbServer.close();
             if (qmpServer != null) qmpServer.close();
             if (serialSocket != null) serialSocket.close();
         }
         if (!outcome.isPowerOff()) {
             System.err.print(outcome.report().endsWith("\n") ? outcome.report() : outcome.report() + "\n");
+            System.err.flush();
+            reported.countDown();
             return outcome.exitStatus();
         }
+        reported.countDown();
         // QEMU's isa-debug-exit exits with (value << 1) | 1; its other power-offs (ACPI, quit) exit 0.
         return exitCode == ExitCodeStyle.qemu && debugExited ? (outcome.exitStatus() << 1) | 1 : outcome.exitStatus();
+    }
+
+    /**
+     * SIGTERM (or SIGINT) while the guest runs: stop it with every vCPU's registers in the report,
+     * which the main thread prints as for a timeout, before the JVM exits.
+     */
+    private static Thread stopOnSignal(dev.vmm.vm.Vm vm, java.util.concurrent.CountDownLatch reported) {
+        Thread hook = new Thread(() -> {
+            if (vm.hasEnded()) {
+                return;
+            }
+            vm.stopWithRegisters("vmm: terminated by a signal; stopped the guest");
+            try {
+                reported.await(3, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "vmm-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     /** Host-side reports go to the console after the guest's own output, one line each. */

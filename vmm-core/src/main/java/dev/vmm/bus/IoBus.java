@@ -42,6 +42,12 @@ public final class IoBus {
         return e != null && e.getValue().contains(port) ? e.getValue() : null;
     }
 
+    /** Class name of the device claiming {@code port}, or null when nobody does (for exit traces). */
+    public synchronized String deviceName(int port) {
+        var r = find(port);
+        return r == null ? null : r.device.getClass().getSimpleName();
+    }
+
     public int read(int port, int size) {
         Range r = find(port);
         if (r == null) {

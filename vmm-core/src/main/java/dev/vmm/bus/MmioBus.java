@@ -28,6 +28,12 @@ public final class MmioBus {
         return e != null && address < e.getValue().base + e.getValue().length ? e.getValue() : null;
     }
 
+    /** Class name of the device claiming {@code address}, or null when nobody does (for exit traces). */
+    public synchronized String deviceName(long address) {
+        var r = find(address);
+        return r == null ? null : r.device.getClass().getSimpleName();
+    }
+
     public long read(long address, int size) {
         Range r = find(address);
         if (r == null) {

@@ -111,6 +111,7 @@ public final class Ioctls {
     public static final long KVM_SET_MP_STATE = iow(0x99, SIZEOF_KVM_MP_STATE);
     /** Also valid on the VM fd. */
     public static final long KVM_GET_STATS_FD = io(0xce);
+    public static final long KVM_SET_GUEST_DEBUG = iow(0x9b, GuestDebug.SIZE);
 
     // ---- capabilities (KVM_CHECK_EXTENSION arguments) ----
     public static final int KVM_CAP_IRQCHIP = 0;
@@ -130,6 +131,9 @@ public final class Ioctls {
     public static final int KVM_CAP_BINARY_STATS_FD = 203;
     /** KVM_ENABLE_CAP(KVM_CAP_X2APIC_API) flags: 32-bit x2APIC IDs; no broadcast to ID 0xff in x2APIC mode. */
     public static final long KVM_X2APIC_API_USE_32BIT_IDS = 1, KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK = 2;
+    public static final int KVM_CAP_SET_GUEST_DEBUG = 23;
+    /** Returns the KVM_GUESTDBG_* flags the host supports. */
+    public static final int KVM_CAP_SET_GUEST_DEBUG2 = 195;
 
     /** The only KVM API version there has ever been in mainline. */
     public static final int KVM_API_VERSION = 12;

@@ -17,6 +17,24 @@ public sealed interface VcpuExit permits IoExit, MmioExit, VcpuExit.Interrupted,
         VcpuExit.FailEntry, VcpuExit.Debug, VcpuExit.Unknown {
 
     /**
+     * The {@code KVM_EXIT_*} number this exit was decoded from ({@link KvmRun#EXIT_INTR} for a
+     * kick), for reports that count or name exits by reason ({@link KvmRun#exitReasonName}).
+     */
+    default int reason() {
+        if (this instanceof IoExit) return KvmRun.EXIT_IO;
+        if (this instanceof MmioExit) return KvmRun.EXIT_MMIO;
+        if (this instanceof Interrupted) return KvmRun.EXIT_INTR;
+        if (this instanceof Hlt) return KvmRun.EXIT_HLT;
+        if (this instanceof IrqWindowOpen) return KvmRun.EXIT_IRQ_WINDOW_OPEN;
+        if (this instanceof Shutdown) return KvmRun.EXIT_SHUTDOWN;
+        if (this instanceof SystemEvent) return KvmRun.EXIT_SYSTEM_EVENT;
+        if (this instanceof InternalError) return KvmRun.EXIT_INTERNAL_ERROR;
+        if (this instanceof FailEntry) return KvmRun.EXIT_FAIL_ENTRY;
+        if (this instanceof Debug) return KvmRun.EXIT_DEBUG;
+        throw new AssertionError(this); // Unknown has reason() as its component
+    }
+
+    /**
      * {@code KVM_RUN} came back without running the guest to an exit: the thread was kicked
      * (EINTR from a signal or {@code immediate_exit}, or EAGAIN; {@code KVM_EXIT_INTR}).
      */
@@ -79,8 +97,29 @@ public sealed interface VcpuExit permits IoExit, MmioExit, VcpuExit.Interrupted,
     /**
      * {@code KVM_EXIT_DEBUG} (x86 {@code kvm_debug_exit_arch}): a breakpoint, single step or
      * watchpoint set with {@code KVM_SET_GUEST_DEBUG} was hit.
+     *
+     * @param exception {@link #DB_VECTOR} (single step or a hardware breakpoint/watchpoint) or
+     *                  {@link #BP_VECTOR} (an int3)
+     * @param pc        linear address of the instruction (RIP plus CS base)
+     * @param dr6       DR6: bits 0-3 = which of DR0-DR3 matched, bit 14 (BS) = single step
      */
     record Debug(int exception, long pc, long dr6, long dr7) implements VcpuExit {
+        public static final int DB_VECTOR = 1;
+        public static final int BP_VECTOR = 3;
+        public static final long DR6_SINGLE_STEP = 1L << 14;
+
+        /** Index 0-3 of the debug register whose breakpoint matched, or -1. */
+        public int hardwareSlot() {
+            if (exception != DB_VECTOR) {
+                return -1;
+            }
+            for (int i = 0; i < 4; i++) {
+                if ((dr6 & (1L << i)) != 0) {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 
     /** Any exit reason this binding does not decode (KVM_EXIT_UNKNOWN included), by number. */

@@ -186,6 +186,11 @@ public final class VcpuFd implements AutoCloseable {
         ioctl("KVM_SET_SIGNAL_MASK", Ioctls.KVM_SET_SIGNAL_MASK, m);
     }
 
+    /** KVM_SET_GUEST_DEBUG: breakpoints, single step and #BP interception for a debugger (not while in KVM_RUN). */
+    public void setGuestDebug(GuestDebug debug) {
+        ioctl("KVM_SET_GUEST_DEBUG", Ioctls.KVM_SET_GUEST_DEBUG, debug.toMemory());
+    }
+
     /** KVM_ENABLE_CAP on this vCPU. */
     public void enableCap(int cap, long... args) {
         ioctl("KVM_ENABLE_CAP(" + Ioctls.capabilityName(cap) + ")", Ioctls.KVM_ENABLE_CAP,

@@ -59,6 +59,11 @@ final class ExitReport {
     }
 
     String format(Regs r, Sregs s) {
+        return format(r, s, true);
+    }
+
+    /** QEMU's register dump; {@code withCode} adds the "Code=" line of its failure reports. */
+    String format(Regs r, Sregs s, boolean withCode) {
         StringBuilder sb = new StringBuilder();
         boolean longMode = (s.efer & (1L << 10)) != 0;
         if (longMode) {
@@ -85,7 +90,9 @@ final class ExitReport {
         sb.append(String.format("IDT=     " + w + " %08x%n", s.idt.base(), s.idt.limit()));
         sb.append(String.format("CR0=%08x CR2=" + w + " CR3=" + w + " CR4=%08x%n", s.cr0, s.cr2, s.cr3, s.cr4));
         sb.append(String.format("EFER=%016x APIC_BASE=%016x%n", s.efer, s.apicBase));
-        sb.append(code(r, s)).append('\n');
+        if (withCode) {
+            sb.append(code(r, s)).append('\n');
+        }
         return sb.toString();
     }
 

@@ -8,7 +8,7 @@ import dev.vmm.memory.GuestMemory;
  * tables, for reports (code bytes at RIP). Handles paging off, 32-bit, PAE and 4-level long mode;
  * returns -1 when the address is not mapped or the tables point outside RAM.
  */
-final class PageWalk {
+public final class PageWalk {
     private static final long CR0_PG = 1L << 31;
     private static final long CR4_PAE = 1L << 5;
     private static final long EFER_LMA = 1L << 10;
@@ -17,7 +17,7 @@ final class PageWalk {
     private PageWalk() {
     }
 
-    static long translate(GuestMemory memory, Sregs s, long linear) {
+    public static long translate(GuestMemory memory, Sregs s, long linear) {
         try {
             if ((s.cr0 & CR0_PG) == 0) {
                 return linear & 0xffff_ffffL;

@@ -27,6 +27,10 @@ final class Vcpu implements Runnable {
     private final ExitReport reports;
     private final PauseGate gate;
     private volatile VcpuKicker kicker;
+    /** Set before the thread starts (an exit trace, exit statistics); null when nobody listens. */
+    private volatile ExitObserver exitObserver;
+    /** Set before the thread starts (a debugger); null when none is attached. */
+    private volatile DebugExitHandler debugHandler;
     private volatile boolean stopping;
     private Thread thread;
 
@@ -38,7 +42,8 @@ final class Vcpu implements Runnable {
     interface PauseGate {
         boolean pauseRequested();
 
-        void park(int index);
+        /** @return true when this vCPU is let run on its own while the others stay parked (a debugger's single step) */
+        boolean park(int index);
 
         void requestReset();
     }
@@ -55,6 +60,14 @@ final class Vcpu implements Runnable {
 
     VcpuFd fd() {
         return fd;
+    }
+
+    void setExitObserver(ExitObserver observer) {
+        this.exitObserver = observer;
+    }
+
+    void setDebugHandler(DebugExitHandler handler) {
+        this.debugHandler = handler;
     }
 
     void start() {
@@ -110,21 +123,28 @@ final class Vcpu implements Runnable {
                 return;
             }
             while (!stopping) {
-                if (gate.pauseRequested()) {
-                    gate.park(index);
+                if (gate.pauseRequested() && !gate.park(index)) {
                     continue;
                 }
                 VcpuExit exit = fd.run();
-                // The frequent exits first; each is this vCPU's reusable view (no allocation).
-                if (exit instanceof IoExit portIo) {
-                    handleIo(portIo);
-                } else if (exit instanceof MmioExit access) {
-                    handleMmio(access);
-                } else if (exit instanceof VcpuExit.Interrupted) {
+                if (exit instanceof VcpuExit.Interrupted) {
                     // A kick: consume it, then look at why we were kicked (pause gate, stopping).
                     kicker.acknowledge();
-                } else if (!handleRareExit(exit)) {
-                    return;
+                    continue;
+                }
+                ExitObserver observer = exitObserver;
+                if (observer == null) {
+                    if (!handleExit(exit)) {
+                        return;
+                    }
+                } else {
+                    // Observed after handling, so an IN or MMIO read shows the value the guest got.
+                    long exitNanos = System.nanoTime();
+                    boolean goOn = handleExit(exit);
+                    observer.onExit(index, fd, exit, exitNanos, System.nanoTime());
+                    if (!goOn) {
+                        return;
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -138,7 +158,21 @@ final class Vcpu implements Runnable {
         }
     }
 
-    /** Exits that end the VM or ask for a reset. @return false when this exit ends the VM */
+    /** @return false when this exit ends the VM */
+    private boolean handleExit(VcpuExit exit) {
+        // The frequent exits first; each is this vCPU's reusable view (no allocation).
+        if (exit instanceof IoExit portIo) {
+            handleIo(portIo);
+            return true;
+        }
+        if (exit instanceof MmioExit access) {
+            handleMmio(access);
+            return true;
+        }
+        return handleRareExit(exit);
+    }
+
+    /** Exits that end the VM, ask for a reset or stop for a debugger. @return false when this exit ends the VM */
     private boolean handleRareExit(VcpuExit exit) {
         if (exit instanceof VcpuExit.SystemEvent event && event.isReset()) {
             gate.requestReset();
@@ -146,6 +180,16 @@ final class Vcpu implements Runnable {
         }
         if (exit instanceof VcpuExit.IrqWindowOpen) {
             return true; // never requested by vmm: the in-kernel LAPIC injects interrupts itself
+        }
+        if (exit instanceof VcpuExit.Debug debug) {
+            DebugExitHandler handler = debugHandler;
+            if (handler != null) {
+                handler.onDebugExit(index, debug);
+                return true;
+            }
+            onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: vCPU " + index
+                    + ": KVM_EXIT_DEBUG with no debugger attached"));
+            return false;
         }
         onEnd.accept(outcomeOf(exit));
         return false;

@@ -7,13 +7,25 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Keeps every vCPU parked outside {@code KVM_RUN} for as long as anyone holds the VM still: the
- * monitor's pause (QMP {@code stop}) or a reset under way, each independently. A vCPU thread
- * checks {@link #parkRequested} before every {@code KVM_RUN} and waits in {@link #park} until the
- * last holder lets go, or the VM ends.
+ * monitor's pause (QMP {@code stop}), QEMU's {@code -S}, a debugger's stop, a reset under way, or
+ * a stop that reads the registers, each independently. A vCPU thread checks {@link #parkRequested}
+ * before every {@code KVM_RUN} and waits in {@link #park} until the last holder lets go, or the VM
+ * ends. A debugger may let one vCPU out on its own ({@link #runAlone}) for a single step.
  */
 final class VcpuParking {
     /** Who holds the VM still. */
-    enum Holder { MONITOR, RESET }
+    enum Holder {
+        /** QMP {@code stop}. */
+        MONITOR,
+        /** QEMU's {@code -S}: until the first {@code cont} or debugger continue. */
+        START,
+        /** A debugger looks at the stopped guest (all-stop). */
+        DEBUGGER,
+        /** A reset puts the power-on state back. */
+        RESET,
+        /** A stop (timeout, signal) reads every vCPU's registers before the run ends. */
+        STOPPING
+    }
 
     /** How often waiters look whether the VM ended (ending does not notify this lock). */
     private static final long POLL_MILLIS = 50;
@@ -25,6 +37,8 @@ final class VcpuParking {
     /** vCPUs parked in the current round; a round ends when the last holder lets go. */
     private int parked;
     private long round;
+    /** The one vCPU let run while the others stay parked (a debugger's single step), or -1. */
+    private int solo = -1;
 
     VcpuParking(BooleanSupplier vmEnded) {
         this.vmEnded = vmEnded;
@@ -56,6 +70,7 @@ final class VcpuParking {
             if (holders.isEmpty()) {
                 requested = false;
                 parked = 0;
+                solo = -1;
                 round++;
                 lock.notifyAll();
             }
@@ -64,27 +79,75 @@ final class VcpuParking {
     }
 
     /**
+     * Takes hold for {@code holder} (if it does not already), asks every vCPU to park and kicks them
+     * out of {@code KVM_RUN}, without waiting: safe on a vCPU thread, which parks when it is back in
+     * its loop. A vCPU let run alone parks too. @return false when the VM has ended
+     */
+    boolean request(Holder holder, List<Vcpu> vcpus) {
+        synchronized (lock) {
+            if (vmEnded.getAsBoolean()) {
+                return false;
+            }
+            holders.add(holder);
+            solo = -1;
+            askToPark();
+        }
+        for (Vcpu v : vcpus) {
+            v.kick();
+        }
+        return true;
+    }
+
+    /**
      * Asks every vCPU to park, kicks them out of {@code KVM_RUN} and waits until every live one has
      * parked. @return false when the VM ended first
      */
     boolean parkAll(List<Vcpu> vcpus) throws InterruptedException {
         synchronized (lock) {
-            if (!requested) {
-                requested = true;
-                parked = 0;
-            }
+            askToPark();
         }
         for (Vcpu v : vcpus) {
             v.kick();
         }
+        return awaitParked(vcpus, 0);
+    }
+
+    /** Caller holds the lock. A new round only when no park was asked for: vCPUs already parked stay counted. */
+    private void askToPark() {
+        if (!requested) {
+            requested = true;
+            parked = 0;
+        }
+    }
+
+    /**
+     * Waits until every live vCPU has parked. @param timeoutMillis 0: no limit
+     * @return false when the VM ended first or the time ran out
+     */
+    boolean awaitParked(List<Vcpu> vcpus, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
         synchronized (lock) {
             while (parked < live(vcpus)) {
-                if (vmEnded.getAsBoolean()) {
+                if (vmEnded.getAsBoolean() || (timeoutMillis > 0 && System.currentTimeMillis() >= deadline)) {
                     return false;
                 }
                 lock.wait(POLL_MILLIS);
             }
             return true;
+        }
+    }
+
+    /**
+     * Lets only vCPU {@code index} run while the others stay parked, until the next {@link #request}
+     * (a debugger's single step). Only while {@code holder} holds the VM still.
+     */
+    void runAlone(Holder holder, int index) {
+        synchronized (lock) {
+            if (!holders.contains(holder)) {
+                throw new IllegalStateException("running one vCPU alone needs the VM held by " + holder);
+            }
+            solo = index;
+            lock.notifyAll();
         }
     }
 
@@ -102,20 +165,31 @@ final class VcpuParking {
         return requested;
     }
 
-    /** On a vCPU thread that saw {@link #parkRequested}: waits until the round is over or the VM ends. */
-    void park() {
+    /**
+     * On a vCPU thread that saw {@link #parkRequested}: waits until the round is over or the VM
+     * ends. @return true when this vCPU is let run alone ({@link #runAlone}) while the others stay parked
+     */
+    boolean park(int index) {
         synchronized (lock) {
+            if (solo == index) {
+                return true;
+            }
             long myRound = round;
             parked++;
             lock.notifyAll();
             while (round == myRound && !vmEnded.getAsBoolean()) {
+                if (solo == index) {
+                    parked--;
+                    return true;
+                }
                 try {
                     lock.wait(POLL_MILLIS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
+            return false;
         }
     }
 }

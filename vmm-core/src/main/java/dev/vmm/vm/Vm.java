@@ -150,8 +150,8 @@ public final class Vm implements MachineControl, AutoCloseable {
             }
 
             @Override
-            public void park(int index) {
-                parking.park();
+            public boolean park(int index) {
+                return parking.park(index);
             }
 
             @Override
@@ -225,6 +225,20 @@ public final class Vm implements MachineControl, AutoCloseable {
         return apicIds.get(index);
     }
 
+    /** Every vCPU reports each KVM_RUN exit to {@code observer} (null: none; before {@link #start}). */
+    public void observeExits(ExitObserver observer) {
+        for (Vcpu v : vcpus) {
+            v.setExitObserver(observer);
+        }
+    }
+
+    /** KVM_EXIT_DEBUG goes to {@code handler} (a debugger; before {@link #start}). */
+    public void attachDebugger(DebugExitHandler handler) {
+        for (Vcpu v : vcpus) {
+            v.setDebugHandler(handler);
+        }
+    }
+
     /** Starts one platform thread per vCPU, with the registers and memory as they are; a reset restores them. */
     public void start() {
         start(null);
@@ -235,7 +249,16 @@ public final class Vm implements MachineControl, AutoCloseable {
      * state), takes the power-on state, and starts one platform thread per vCPU. A reset puts the
      * power-on state back and loads the same plan again.
      */
-    public synchronized void start(BootPlan plan) {
+    public void start(BootPlan plan) {
+        start(plan, false);
+    }
+
+    /**
+     * {@link #start(BootPlan)}; with {@code paused} (QEMU's {@code -S}) the vCPU threads wait
+     * before their first KVM_RUN until a {@link #resume} (QMP {@code cont}) or a debugger lets
+     * them run ({@link #releaseForDebugger}).
+     */
+    public synchronized void start(BootPlan plan, boolean paused) {
         if (started) {
             throw new IllegalStateException("VM already started");
         }
@@ -244,6 +267,9 @@ public final class Vm implements MachineControl, AutoCloseable {
             BootState.load(plan, memory, vcpus.get(0).fd());
         }
         powerOnReset.snapshot(vcpuFds(), plan);
+        if (paused) {
+            parking.request(VcpuParking.Holder.START, vcpus); // no thread runs yet: nothing to kick
+        }
         for (Vcpu v : vcpus) {
             v.start();
         }
@@ -257,10 +283,53 @@ public final class Vm implements MachineControl, AutoCloseable {
         if (timeout == null) {
             ended.await();
         } else if (!ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            String state = isPaused() ? "paused (by the monitor)" : "still running";
-            end(VmOutcome.failure(VmOutcome.Kind.STOPPED,
-                    "vmm: guest " + state + " after " + timeout.toSeconds() + " s; stopped it"));
+            String state = isPaused() ? "paused (by the monitor)"
+                    : isStoppedForDebugger() ? "stopped by the debugger" : "still running";
+            stopWithRegisters("vmm: guest " + state + " after " + timeout.toSeconds() + " s; stopped it");
         }
+        return outcome.get();
+    }
+
+    /** How long a stop waits for the vCPUs to park before it reports without their registers. */
+    private static final long REGISTER_DUMP_WAIT_MILLIS = 2000;
+
+    /**
+     * Ends the run as stopped (a timeout, SIGTERM) with every vCPU's registers after {@code why},
+     * as a failure report shows them: the vCPUs are parked first so that their state can be read.
+     */
+    public void stopWithRegisters(String why) {
+        StringBuilder sb = new StringBuilder(why).append('\n');
+        boolean allParked = false;
+        if (parking.request(VcpuParking.Holder.STOPPING, vcpus)) {
+            try {
+                allParked = parking.awaitParked(vcpus, REGISTER_DUMP_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (allParked) {
+            for (int i = 0; i < vcpus.size(); i++) {
+                sb.append("CPU#").append(i).append('\n').append(registers(i));
+            }
+        } else if (!hasEnded()) {
+            sb.append("(registers unavailable: a vCPU did not leave KVM_RUN within ").append(REGISTER_DUMP_WAIT_MILLIS)
+                    .append(" ms)\n");
+        }
+        end(VmOutcome.failure(VmOutcome.Kind.STOPPED, sb.toString()));
+    }
+
+    /** vCPU {@code index}'s registers in QEMU's {@code info registers} layout. The vCPU must not be in KVM_RUN. */
+    public String registers(int index) {
+        VcpuFd fd = vcpus.get(index).fd();
+        try {
+            return new ExitReport(memory).format(fd.getRegs(), fd.getSregs(), false);
+        } catch (RuntimeException e) {
+            return "(registers unavailable: " + e.getMessage() + ")\n";
+        }
+    }
+
+    /** The outcome once the guest has ended, else null. */
+    public VmOutcome outcomeIfEnded() {
         return outcome.get();
     }
 
@@ -341,13 +410,54 @@ public final class Vm implements MachineControl, AutoCloseable {
         }
     }
 
-    /** Lets a paused guest run again (QMP {@code cont}). @return false when it was not paused */
+    /**
+     * Lets a paused guest run again (QMP {@code cont}), also one that {@code -S} holds; a debugger's
+     * stop stays until the debugger lets go. @return false when it was not paused
+     */
     public boolean resume() {
-        return parking.release(VcpuParking.Holder.MONITOR);
+        boolean wasHeldAtStart = parking.release(VcpuParking.Holder.START);
+        return parking.release(VcpuParking.Holder.MONITOR) || wasHeldAtStart;
     }
 
+    /** Paused by the monitor, or not yet let run after {@code -S}. */
     public boolean isPaused() {
-        return parking.holds(VcpuParking.Holder.MONITOR);
+        return parking.holds(VcpuParking.Holder.MONITOR) || parking.holds(VcpuParking.Holder.START);
+    }
+
+    /** Stopped for a debugger (QMP's status "debug"); {@link #resume} does not end that, the debugger does. */
+    public boolean isStoppedForDebugger() {
+        return parking.holds(VcpuParking.Holder.DEBUGGER);
+    }
+
+    /**
+     * A debugger stops the guest (all-stop): every vCPU is asked to park, without waiting, so that
+     * this is safe on a vCPU thread (a debug exit), which parks when it is back in its loop. A vCPU
+     * let run alone ({@link #runAloneForDebugger}) parks too. {@link #awaitParked} waits for the rest.
+     */
+    public void holdForDebugger() {
+        parking.request(VcpuParking.Holder.DEBUGGER, vcpus);
+    }
+
+    /** Waits until every live vCPU has parked; false when the VM ended first. */
+    public boolean awaitParked() throws InterruptedException {
+        return parking.awaitParked(vcpus, 0);
+    }
+
+    /**
+     * Lets only vCPU {@code index} run while the others stay parked, until the next
+     * {@link #holdForDebugger}: how a debugger single-steps one thread. The debugger must hold the VM.
+     */
+    public void runAloneForDebugger(int index) {
+        parking.runAlone(VcpuParking.Holder.DEBUGGER, index);
+    }
+
+    /**
+     * The debugger lets the guest run (gdb's continue, detach): also after {@code -S}, as QEMU's gdb
+     * stub starts the machine; the guest stays paused while the monitor holds it.
+     */
+    public void releaseForDebugger() {
+        parking.release(VcpuParking.Holder.START);
+        parking.release(VcpuParking.Holder.DEBUGGER);
     }
 
     /**

@@ -63,6 +63,18 @@ class StructLayoutTest {
         e("sizeof(struct kvm_stats_header)", KvmStats.HEADER_SIZE);
         e("sizeof(struct kvm_stats_desc)", KvmStats.DESC_FIXED_SIZE);
         e("KVMIO", Ioctls.KVMIO);
+        e("KVM_SET_GUEST_DEBUG", Ioctls.KVM_SET_GUEST_DEBUG);
+        e("sizeof(struct kvm_guest_debug)", GuestDebug.SIZE);
+        e("offsetof(struct kvm_guest_debug, control)", GuestDebug.OFF_CONTROL);
+        e("offsetof(struct kvm_guest_debug, arch.debugreg)", GuestDebug.OFF_DEBUGREG);
+        e("KVM_GUESTDBG_ENABLE", GuestDebug.ENABLE);
+        e("KVM_GUESTDBG_SINGLESTEP", GuestDebug.SINGLESTEP);
+        e("KVM_GUESTDBG_USE_SW_BP", GuestDebug.USE_SW_BP);
+        e("KVM_GUESTDBG_USE_HW_BP", GuestDebug.USE_HW_BP);
+        e("KVM_GUESTDBG_BLOCKIRQ", GuestDebug.BLOCKIRQ);
+        e("KVM_CAP_SET_GUEST_DEBUG", Ioctls.KVM_CAP_SET_GUEST_DEBUG);
+        e("KVM_CAP_SET_GUEST_DEBUG2", Ioctls.KVM_CAP_SET_GUEST_DEBUG2);
+        e("sizeof(struct kvm_debug_exit_arch)", 32);
         e("KVM_API_VERSION", Ioctls.KVM_API_VERSION);
         // capabilities
         e("KVM_CAP_IRQCHIP", Ioctls.KVM_CAP_IRQCHIP);

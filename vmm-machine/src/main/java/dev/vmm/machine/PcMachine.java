@@ -292,7 +292,15 @@ public final class PcMachine implements AutoCloseable {
 
     /** Starts the vCPUs and waits for the guest to end (or the timeout). */
     public VmOutcome run(Duration timeout) throws InterruptedException {
-        vm.start(plan);
+        return run(timeout, false);
+    }
+
+    /**
+     * {@link #run(Duration)}; with {@code startPaused} (QEMU's {@code -S}) the vCPUs wait before
+     * their first instruction until QMP {@code cont} or a debugger lets them run.
+     */
+    public VmOutcome run(Duration timeout, boolean startPaused) throws InterruptedException {
+        vm.start(plan, startPaused);
         VmOutcome outcome = vm.awaitOutcome(timeout);
         serial.flush();
         return outcome;

@@ -26,4 +26,7 @@ public interface MonitorTarget {
 
     /** The PV state per vCPU for {@code x-query-pv}. */
     JsonNode pvState();
+
+    /** Exit counts and handling times so far, for {@code x-query-exit-stats} (needs --exit-stats). */
+    JsonNode exitStats();
 }

@@ -109,6 +109,7 @@ public final class QmpServer implements AutoCloseable {
         });
         commands.put("quit", a -> obj());
         commands.put("x-query-pv", a -> target.pvState());
+        commands.put("x-query-exit-stats", a -> target.exitStats());
         commands.put("query-cpu-model-expansion", a -> {
             JsonNode type = a.get("type");
             JsonNode model = a.get("model");
