@@ -41,8 +41,10 @@ static int steal_read(volatile struct steal_time *st, u64 *steal, u32 *ver)
 
 /* One contention window on the calling vCPU: start, keep running, stop. Returns 0 or the failure;
  * *rd_us = the host's run delay of this vCPU's thread over the window. stats_window (non-zero):
- * the host measures this vCPU's KVM stats over the contended stretch (STATS_WINDOW_*). */
-static const char *contend(u32 *rd_us, u32 stats_window)
+ * the host measures this vCPU's KVM stats over the contended stretch (STATS_WINDOW_*). open
+ * (non-null): set to 1 just inside that stretch and to 3 just before it ends, so another vCPU can
+ * tell whether what it does lands inside the host's measurement. */
+static const char *contend(u32 *rd_us, u32 stats_window, volatile u32 *open)
 {
     outl(CONT_CMD, CONT_START);
     u32 status = inl(CONT_CMD);
@@ -50,8 +52,10 @@ static const char *contend(u32 *rd_us, u32 stats_window)
     if (status != CONT_CONTENDED) return "the host refused to start contention";
     /* window: this vCPU's thread is pinned from here on, so KVM flushes its TLB only when asked */
     if (stats_window) stats_window_begin(stats_window, apic_id());
+    if (open) __atomic_store_n(open, 1, __ATOMIC_RELEASE);
     u64 t0 = rdtsc();
     while (rdtsc() - t0 < CONTEND_TSC) pause();
+    if (open) __atomic_store_n(open, 3, __ATOMIC_RELEASE);
     if (stats_window) stats_window_end(stats_window, apic_id());
     outl(CONT_CMD, CONT_STOP);
     if (inl(CONT_CMD) != 0) return "the host could not stop contention";
@@ -64,7 +68,7 @@ const char *pv_steal_grows(volatile struct steal_time *st)
     u64 s0, s1;
     u32 v0, v1, rd = 0;
     if (!steal_read(st, &s0, &v0)) return "steal version stays odd";
-    const char *err = contend(&rd, 0);
+    const char *err = contend(&rd, 0, 0);
     if (err) return err;
     if (!steal_read(st, &s1, &v1)) return "steal version stays odd";
     printf("# steal under host contention: %lu -> %lu ns (+%lu), version %u -> %u, host run delay ", s0, s1,
@@ -84,7 +88,7 @@ const char *pv_steal_grows(volatile struct steal_time *st)
 
 /* ---- AP 1 under contention, its preempted byte watched by the BSP ---- */
 static volatile struct steal_time *ap_st;
-static volatile u32 ap_phase; /* 1 contended window running, 2 done */
+static volatile u32 ap_phase; /* 1 inside the measured contended stretch, 3 closing it, 2 done */
 static const char *volatile ap_err;
 static volatile u32 ap_rd;
 static volatile u64 ap_steal;
@@ -97,8 +101,7 @@ static void ap_contended(void *arg)
     wrmsr(MSR_KVM_STEAL_TIME, (u64)ap_st | 1);
     outb(0x80, 0); /* one exit and entry: KVM fills the structure */
     steal_read(ap_st, &s0, &v);
-    __atomic_store_n(&ap_phase, 1, __ATOMIC_RELEASE);
-    ap_err = contend(&rd, STATS_WINDOW_PREEMPTED);
+    ap_err = contend(&rd, STATS_WINDOW_PREEMPTED, &ap_phase);
     steal_read(ap_st, &s1, &v);
     ap_rd = rd;
     ap_steal = s1 - s0;
@@ -118,23 +121,30 @@ const char *pv_preempted_byte(volatile struct steal_time *st, int flush, int pvm
     ap_phase = 0;
     ap_err = 0;
     if (smp_call(1, ap_contended, 0)) return "AP 1 is not online";
-    u32 polls = 0, seen = 0, flagged = 0, cleared = 0;
+    u32 polls = 0, seen = 0, flagged = 0, late = 0, cleared = 0;
     while (__atomic_load_n(&ap_phase, __ATOMIC_ACQUIRE) != 2) {
         u8 b = st->preempted;
         polls++;
-        if (__atomic_load_n(&ap_phase, __ATOMIC_ACQUIRE) != 1) continue;
+        u32 phase = __atomic_load_n(&ap_phase, __ATOMIC_ACQUIRE);
+        if (phase != 1 && phase != 3) continue;
+        /* only KVM clears bits, and it clears the whole byte when the vCPU enters again; b was read
+         * after any flag of an earlier round, so a cleared bit 1 is KVM's doing */
+        if (flush ? flagged && !(b & 2) : seen && !(b & 1)) cleared = 1;
         if (b & 1) {
             seen++;
-            if (flush && !flagged) {
+            if (flush && !flagged && !late && phase == 1) {
                 /* as Linux's kvm_flush_tlb_multi: ask for the flush only while it is still preempted */
                 u8 expect = b;
                 if (__atomic_compare_exchange_n(&st->preempted, &expect, (u8)(b | 2), 0, __ATOMIC_SEQ_CST,
-                                                __ATOMIC_SEQ_CST))
-                    flagged = 1;
+                                                __ATOMIC_SEQ_CST)) {
+                    /* AP 1 is preempted now and clears the byte (flushing) at its next entry, before it can
+                     * close the stretch: if it had not closed it yet, the flush falls inside the host's
+                     * window (vCPU 1's tlb_flush there must move) */
+                    if (__atomic_load_n(&ap_phase, __ATOMIC_ACQUIRE) == 1) flagged = 1;
+                    else late = 1;
+                }
             }
         }
-        /* only KVM clears bits, and it clears the whole byte when the vCPU enters again */
-        if (flush ? flagged && !(b & 2) : seen && !(b & 1)) cleared = 1;
     }
     smp_wait(1);
     printf("# preempted byte of vCPU 1 (apic id %u) over %u polls: seen set %u times, flush %s, cleared %s;"
@@ -157,6 +167,7 @@ const char *pv_preempted_byte(volatile struct steal_time *st, int flush, int pvm
         }
         return "KVM never set the preempted byte while vCPU 1 waited";
     }
+    if (flush && late) return "the flush request landed as AP 1's measured stretch closed (a rare race: run again)";
     if (flush && !flagged) return "the flush bit could not be set while the byte showed preempted";
     if (!cleared) return "KVM did not clear the byte when vCPU 1 ran again";
     return 0;

@@ -1,5 +1,7 @@
 package dev.vmm.tests;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +17,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * the test kernel; and {@code vmm run --pv-report}: the host's view of kvmclock agrees with the guest's.
  */
 class PvFeatureMatrixTest {
-    private static final Pattern CELL = Pattern.compile(
-            "\\{\"feature\":\"([^\"]+)\",\"config\":\"([^\"]+)\",\"cpu\":\"([^\"]*)\",\"status\":\"([^\"]+)\",\"reason\":\"((?:[^\"\\\\]|\\\\.)*)\"}");
 
     @BeforeEach
     void kvm() {
@@ -24,19 +24,23 @@ class PvFeatureMatrixTest {
     }
 
     @Test
-    void everyCellPassesOrIsAnExplainedSkip() {
+    void everyCellPassesOrIsAnExplainedSkip() throws Exception {
         VmmProcess r = VmmProcess.run("test", "--smp", "2", "--json", "--kernel", RequiresKvm.testKernel().toString());
+        JsonNode doc = new ObjectMapper().readTree(r.stdout());
+        assertEquals(1, doc.path("version").asInt(), "the JSON's version\n" + r);
         List<String> cells = new ArrayList<>();
-        Matcher m = CELL.matcher(r.stdout());
         int pass = 0;
-        while (m.find()) {
-            String where = m.group(1) + " " + m.group(2) + " (-cpu " + m.group(3) + ")";
+        for (JsonNode c : doc.path("cells")) {
+            String feature = c.path("feature").asText();
+            String where = feature + " " + c.path("config").asText() + " (-cpu " + c.path("cpu").asText() + ")";
             cells.add(where);
-            switch (m.group(4)) {
+            String reason = c.path("reason").asText();
+            switch (c.path("status").asText()) {
                 case "pass" -> pass++;
-                case "skip" -> assertFalse(m.group(5).isBlank(), "a skip says why: " + where + "\n" + r);
-                default -> fail(where + ": " + m.group(4) + ": " + m.group(5) + "\n" + r);
+                case "skip" -> assertFalse(reason.isBlank(), "a skip says why: " + where + "\n" + r);
+                default -> fail(where + ": " + c.path("status").asText() + ": " + reason + "\n" + r);
             }
+            assertTrue(c.path("seconds").asDouble() > 0, "each cell's wall time: " + where + "\n" + r);
         }
         long features = cells.stream().map(c -> c.substring(0, c.indexOf(' '))).distinct().count();
         assertTrue(features >= 13, "every PV feature the kernel checks has a row\n" + r);
@@ -46,8 +50,35 @@ class PvFeatureMatrixTest {
             assertTrue(cells.stream().anyMatch(c -> c.startsWith(f + " ")), f + " has a row\n" + r);
         }
         assertTrue(pass >= 3 * 3, "at least kvmclock, pv-eoi and poll-control are provable on any KVM ≥ 5.10\n" + r);
-        assertTrue(r.stdout().contains("{\"feature\":\"kvmclock\",\"config\":\"off+enforce\""), r.toString());
+        assertTrue(cells.contains("kvmclock off+enforce (-cpu host,-kvmclock,kvm-pv-enforce-cpuid)"), r.toString());
+        // progress on stderr, one line per cell, as it happens
+        assertEquals(cells.size(), r.stderr().lines().filter(l -> l.startsWith("vmm test: ")).count(), r.toString());
         assertEquals(0, r.status(), r.toString());
+    }
+
+    @Test
+    void ownCellsFromAConfigFileJoinTheJsonAndJunitReports(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve("cells.json"), """
+                {"cells": [{"feature": "kvmclock", "cpu": "host,-kvmclock,kvm-pv-enforce-cpuid", "name": "no clock", "smp": 1}]}
+                """);
+        java.nio.file.Path junit = dir.resolve("report.xml");
+        VmmProcess r = VmmProcess.run("test", "--json", "--config", config.toString(), "--junit", junit.toString(),
+                "--kernel", RequiresKvm.testKernel().toString());
+        assertEquals(0, r.status(), r.toString());
+        JsonNode cells = new ObjectMapper().readTree(r.stdout()).path("cells");
+        assertEquals(1, cells.size(), "only the file's cell: no --feature\n" + r);
+        assertEquals("no clock", cells.get(0).path("config").asText(), r.toString());
+        assertEquals("pass", cells.get(0).path("status").asText(), r.toString());
+        org.w3c.dom.Document xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(junit.toFile());
+        org.w3c.dom.Element suite = xml.getDocumentElement();
+        assertEquals("1", suite.getAttribute("tests"));
+        assertEquals("0", suite.getAttribute("failures"));
+        org.w3c.dom.Element testcase = (org.w3c.dom.Element) suite.getElementsByTagName("testcase").item(0);
+        assertEquals("no clock (-cpu host,-kvmclock,kvm-pv-enforce-cpuid)", testcase.getAttribute("name"));
+        assertTrue(testcase.getElementsByTagName("system-out").item(0).getTextContent().contains("pv kvmclock"),
+                "the guest's serial log is the case's system-out");
     }
 
     @Test
