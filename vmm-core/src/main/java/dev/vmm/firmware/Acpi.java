@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Byte-exact builders for the few ACPI tables a minimal x86 guest needs: RSDP (v2), XSDT,
  * FADT (revision 6, hardware-reduced so no PM I/O ports have to be emulated), MADT and a
- * tiny DSDT. Every table is returned with its checksum already filled in.
+ * small DSDT. Every table is returned with its checksum already filled in.
  *
  * <p>Field offsets follow the ACPI 6.x specification, chapter 5.2.
  */
@@ -144,21 +144,39 @@ public final class Acpi {
         return finish(b);
     }
 
-    /**
-     * AML body of the DSDT: {@code Name(_S5, Package(2){Zero, Zero})}, which lets OSes find
-     * a soft-off sleep type; everything else a minimal guest needs comes from the MADT.
-     */
-    static final byte[] DSDT_BODY = {
-        0x08, '_', 'S', '5', '_', // NameOp, NameSeg "_S5_"
-        0x12, 0x04, 0x02, // PackageOp, PkgLength 4 (itself + count + 2 elements), NumElements 2
-        0x00, 0x00, // ZeroOp, ZeroOp
-    };
+    /** EISA id of a 16550-compatible serial port. */
+    static final String SERIAL_PORT_HID = "PNP0501";
 
-    /** Minimal DSDT: header plus {@link #DSDT_BODY}. */
-    public static byte[] dsdt() {
-        ByteBuffer b = header("DSDT", HEADER_SIZE + DSDT_BODY.length, 2);
+    /**
+     * AML body of the DSDT: {@code Name(_S5, Package(2){Zero, Zero})}, which lets OSes find a
+     * soft-off sleep type, and a {@code \_SB} device per serial port (COM1, COM2, ...) with its
+     * {@code _HID}, {@code _UID} and {@code _CRS}. Linux needs the latter to get the port's
+     * interrupt: with HW-reduced ACPI it has no legacy PIC and so maps no ISA IRQ to an I/O APIC
+     * pin on its own; the 8250 driver's built-in COM1 (IRQ 4) then cannot transmit from user space.
+     */
+    static byte[] dsdtBody(List<AcpiDevice.IsaSerialPort> serialPorts) {
+        byte[] s5 = Aml.name("_S5_", Aml.pkg(Aml.integer(0), Aml.integer(0)));
+        if (serialPorts.isEmpty()) {
+            return s5;
+        }
+        byte[][] devices = new byte[serialPorts.size()][];
+        for (int i = 0; i < devices.length; i++) {
+            AcpiDevice.IsaSerialPort port = serialPorts.get(i);
+            byte[] resources = new ResourceTemplate().io(port.ioBase(), port.ioLength()).irq(port.irq()).toBytes();
+            devices[i] = Aml.device("COM" + (i + 1),
+                    Aml.name("_HID", Aml.eisaId(SERIAL_PORT_HID)),
+                    Aml.name("_UID", Aml.integer(i + 1)),
+                    Aml.name("_CRS", Aml.buffer(resources)));
+        }
+        return Aml.concat(s5, Aml.rootScope("_SB_", devices));
+    }
+
+    /** DSDT: header plus {@link #dsdtBody}. */
+    public static byte[] dsdt(List<AcpiDevice.IsaSerialPort> serialPorts) {
+        byte[] body = dsdtBody(serialPorts);
+        ByteBuffer b = header("DSDT", HEADER_SIZE + body.length, 2);
         b.position(HEADER_SIZE);
-        b.put(DSDT_BODY);
+        b.put(body);
         return finish(b);
     }
 
