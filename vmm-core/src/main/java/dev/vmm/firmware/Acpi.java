@@ -26,6 +26,12 @@ public final class Acpi {
 
     /** FADT flag: no fixed-hardware (PM1, GPE, PM timer) — the guest must not touch PM ports. */
     public static final int FADT_HW_REDUCED_ACPI = 1 << 20;
+    /**
+     * FADT IA-PC boot architecture flag (ACPI 5.0+): there is no CMOS RTC at ports 0x70/0x71.
+     * The board has none, and those ports read 0xff: the update-in-progress bit then never clears,
+     * so Linux's rtc_cmos probe spins in its UIP wait (over 60 s in the TCG lab) before giving up.
+     */
+    public static final int FADT_BOOT_NO_CMOS_RTC = 1 << 5;
     /** MADT flag: the board also has dual 8259 PICs (the OS masks them). */
     public static final int MADT_PCAT_COMPAT = 1;
     /** Largest APIC id a type-0 MADT entry can carry; 0xFF means broadcast, so 255+ need x2APIC entries. */
@@ -72,6 +78,7 @@ public final class Acpi {
         // DSDT (32-bit) only when it fits; X_DSDT is authoritative for ACPI 2.0+ OSes.
         b.putInt(40, dsdtAddress < 0x1_0000_0000L ? (int) dsdtAddress : 0);
         b.put(45, (byte) 0); // Preferred_PM_Profile: unspecified
+        b.putShort(109, (short) FADT_BOOT_NO_CMOS_RTC); // IAPC_BOOT_ARCH
         b.putInt(112, FADT_HW_REDUCED_ACPI);
         b.put(131, (byte) 0); // FADT minor version: 6.0
         b.putLong(140, dsdtAddress); // X_DSDT

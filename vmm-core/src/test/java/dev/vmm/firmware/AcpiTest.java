@@ -70,6 +70,7 @@ class AcpiTest {
         assertEquals(276, f.length);
         assertEquals(0xF0200, le(f).getInt(40));
         assertEquals(1 << 20, le(f).getInt(112));
+        assertEquals(1 << 5, le(f).getShort(109), "IAPC_BOOT_ARCH: CMOS RTC not present");
         assertEquals(0xF0200L, le(f).getLong(140));
         // SLEEP_CONTROL_REG and SLEEP_STATUS_REG: system I/O, 8 bits, byte access, at the two ports.
         assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 244, 248));
