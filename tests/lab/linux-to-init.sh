@@ -15,9 +15,10 @@
 # available": the PIT loop is too slow under TCG, and the HW-reduced board has no HPET or PM
 # timer), leaving it in calibrate_delay() for good; so that boot is told the lab CPU's TSC
 # frequency (tsc_early_khz, from the lab's /proc/cpuinfo).
-# Measured in the lab (2026-12-03, another lab running alongside): host: /init 102.8 s after vmm
-# started (26.0 s kernel uptime), vmm exit 0 after 112.3 s; host,-kvmclock: /init after 137.3 s,
-# exit 0 after 141.8 s (its uptime counts jiffies, not comparable).
+# Measured in the lab, 2026-12-03 14:38 UTC (PASS, 33 checks): host: /init 91.6 s after vmm
+# started (26.1 s kernel uptime), vmm exit 0 after 96.4 s; host,-kvmclock: /init after 85.4 s,
+# exit 0 after 94.3 s (its uptime counts jiffies, not comparable). An earlier run with another lab
+# alongside: 102.8/112.3 s and 137.3/141.8 s.
 # quiet keeps the boot log off the serial port (each byte is an I/O exit, ~0.2 ms in the lab); the
 # initramfs's /init prints the kvm/clocksource lines of dmesg instead. dyndbg turns on the
 # pr_debug lines of the kernel's PV set-up (steal time, async PF, kvm-clock per CPU).
