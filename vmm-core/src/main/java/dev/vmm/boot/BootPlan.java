@@ -29,12 +29,13 @@ public record BootPlan(List<MemoryWrite> writes, List<ZeroFill> zeroFills, Entry
 
     /**
      * This plan with more bytes written, e.g. the firmware tables the machine builds after the
-     * loader planned the kernel; the overlap check covers them too.
+     * loader planned the kernel; the overlap check covers them too. Everything else is kept, the
+     * file writes (the initrd) included.
      */
     public BootPlan withWrite(MemoryWrite write) {
         List<MemoryWrite> all = new ArrayList<>(writes);
         all.add(write);
-        return new BootPlan(all, zeroFills, entry);
+        return new BootPlan(all, zeroFills, entry, fileWrites);
     }
 
     private record Region(long start, long end, String what) {

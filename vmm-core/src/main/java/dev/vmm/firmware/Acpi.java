@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Byte-exact builders for the few ACPI tables a minimal x86 guest needs: RSDP (v2), XSDT,
  * FADT (revision 6, hardware-reduced so no PM I/O ports have to be emulated), MADT and a
- * tiny DSDT. Every table is returned with its checksum already filled in.
+ * small DSDT. Every table is returned with its checksum already filled in.
  *
  * <p>Field offsets follow the ACPI 6.x specification, chapter 5.2.
  */
@@ -26,6 +26,12 @@ public final class Acpi {
 
     /** FADT flag: no fixed-hardware (PM1, GPE, PM timer) — the guest must not touch PM ports. */
     public static final int FADT_HW_REDUCED_ACPI = 1 << 20;
+    /**
+     * FADT IA-PC boot architecture flag (ACPI 5.0+): there is no CMOS RTC at ports 0x70/0x71.
+     * The board has none, and those ports read 0xff: the update-in-progress bit then never clears,
+     * so Linux's rtc_cmos probe spins in its UIP wait (over 60 s in the TCG lab) before giving up.
+     */
+    public static final int FADT_BOOT_NO_CMOS_RTC = 1 << 5;
     /** MADT flag: the board also has dual 8259 PICs (the OS masks them). */
     public static final int MADT_PCAT_COMPAT = 1;
     /** Largest APIC id a type-0 MADT entry can carry; 0xFF means broadcast, so 255+ need x2APIC entries. */
@@ -72,6 +78,7 @@ public final class Acpi {
         // DSDT (32-bit) only when it fits; X_DSDT is authoritative for ACPI 2.0+ OSes.
         b.putInt(40, dsdtAddress < 0x1_0000_0000L ? (int) dsdtAddress : 0);
         b.put(45, (byte) 0); // Preferred_PM_Profile: unspecified
+        b.putShort(109, (short) FADT_BOOT_NO_CMOS_RTC); // IAPC_BOOT_ARCH
         b.putInt(112, FADT_HW_REDUCED_ACPI);
         b.put(131, (byte) 0); // FADT minor version: 6.0
         b.putLong(140, dsdtAddress); // X_DSDT
@@ -144,21 +151,39 @@ public final class Acpi {
         return finish(b);
     }
 
-    /**
-     * AML body of the DSDT: {@code Name(_S5, Package(2){Zero, Zero})}, which lets OSes find
-     * a soft-off sleep type; everything else a minimal guest needs comes from the MADT.
-     */
-    static final byte[] DSDT_BODY = {
-        0x08, '_', 'S', '5', '_', // NameOp, NameSeg "_S5_"
-        0x12, 0x04, 0x02, // PackageOp, PkgLength 4 (itself + count + 2 elements), NumElements 2
-        0x00, 0x00, // ZeroOp, ZeroOp
-    };
+    /** EISA id of a 16550-compatible serial port. */
+    static final String SERIAL_PORT_HID = "PNP0501";
 
-    /** Minimal DSDT: header plus {@link #DSDT_BODY}. */
-    public static byte[] dsdt() {
-        ByteBuffer b = header("DSDT", HEADER_SIZE + DSDT_BODY.length, 2);
+    /**
+     * AML body of the DSDT: {@code Name(_S5, Package(2){Zero, Zero})}, which lets OSes find a
+     * soft-off sleep type, and a {@code \_SB} device per serial port (COM1, COM2, ...) with its
+     * {@code _HID}, {@code _UID} and {@code _CRS}. Linux needs the latter to get the port's
+     * interrupt: with HW-reduced ACPI it has no legacy PIC and so maps no ISA IRQ to an I/O APIC
+     * pin on its own; the 8250 driver's built-in COM1 (IRQ 4) then cannot transmit from user space.
+     */
+    static byte[] dsdtBody(List<AcpiDevice.IsaSerialPort> serialPorts) {
+        byte[] s5 = Aml.name("_S5_", Aml.pkg(Aml.integer(0), Aml.integer(0)));
+        if (serialPorts.isEmpty()) {
+            return s5;
+        }
+        byte[][] devices = new byte[serialPorts.size()][];
+        for (int i = 0; i < devices.length; i++) {
+            AcpiDevice.IsaSerialPort port = serialPorts.get(i);
+            byte[] resources = new ResourceTemplate().io(port.ioBase(), port.ioLength()).irq(port.irq()).toBytes();
+            devices[i] = Aml.device("COM" + (i + 1),
+                    Aml.name("_HID", Aml.eisaId(SERIAL_PORT_HID)),
+                    Aml.name("_UID", Aml.integer(i + 1)),
+                    Aml.name("_CRS", Aml.buffer(resources)));
+        }
+        return Aml.concat(s5, Aml.rootScope("_SB_", devices));
+    }
+
+    /** DSDT: header plus {@link #dsdtBody}. */
+    public static byte[] dsdt(List<AcpiDevice.IsaSerialPort> serialPorts) {
+        byte[] body = dsdtBody(serialPorts);
+        ByteBuffer b = header("DSDT", HEADER_SIZE + body.length, 2);
         b.position(HEADER_SIZE);
-        b.put(DSDT_BODY);
+        b.put(body);
         return finish(b);
     }
 

@@ -15,4 +15,12 @@ public sealed interface AcpiDevice {
      */
     record SleepRegisters(int controlPort, int statusPort) implements AcpiDevice {
     }
+
+    /**
+     * A 16550 UART on the ISA bus: a PNP0501 device in the DSDT with its I/O ports and IRQ, which
+     * is how an OS on a HW-reduced ACPI board (no legacy PIC, so no ISA IRQs set up by default)
+     * learns the IRQ's GSI and routes it through the I/O APIC.
+     */
+    record IsaSerialPort(int ioBase, int ioLength, int irq) implements AcpiDevice {
+    }
 }

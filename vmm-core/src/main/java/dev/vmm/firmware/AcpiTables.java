@@ -25,8 +25,8 @@ public record AcpiTables(long baseAddress, byte[] blob, long rsdpAddress, Map<St
         if ((baseAddress & 15) != 0) {
             throw new IllegalArgumentException("ACPI base must be 16-byte aligned: 0x" + Long.toHexString(baseAddress));
         }
-        byte[] dsdt = Acpi.dsdt();
         List<AcpiDevice.IoApic> ioapics = new ArrayList<>();
+        List<AcpiDevice.IsaSerialPort> serialPorts = new ArrayList<>();
         AcpiDevice.SleepRegisters sleep = null;
         for (AcpiDevice d : devices) {
             if (d instanceof AcpiDevice.IoApic ioapic) {
@@ -36,8 +36,11 @@ public record AcpiTables(long baseAddress, byte[] blob, long rsdpAddress, Map<St
                     throw new IllegalArgumentException("two ACPI sleep control devices: " + sleep + ", " + registers);
                 }
                 sleep = registers;
+            } else if (d instanceof AcpiDevice.IsaSerialPort port) {
+                serialPorts.add(port);
             }
         }
+        byte[] dsdt = Acpi.dsdt(serialPorts);
         byte[] madt = Acpi.madt(apicIds, ioapics);
         long rsdpAt = baseAddress;
         long xsdtAt = align16(rsdpAt + Acpi.RSDP_SIZE);

@@ -70,6 +70,7 @@ class AcpiTest {
         assertEquals(276, f.length);
         assertEquals(0xF0200, le(f).getInt(40));
         assertEquals(1 << 20, le(f).getInt(112));
+        assertEquals(1 << 5, le(f).getShort(109), "IAPC_BOOT_ARCH: CMOS RTC not present");
         assertEquals(0xF0200L, le(f).getLong(140));
         // SLEEP_CONTROL_REG and SLEEP_STATUS_REG: system I/O, 8 bits, byte access, at the two ports.
         assertArrayEquals(new byte[] {1, 8, 0, 1}, Arrays.copyOfRange(f, 244, 248));
@@ -79,10 +80,49 @@ class AcpiTest {
     }
 
     @Test
-    void dsdt() {
-        byte[] d = Acpi.dsdt();
+    void dsdtWithoutDevicesHoldsOnlyTheSoftOffSleepType() {
+        byte[] d = Acpi.dsdt(java.util.List.of());
         assertHeader(d, "DSDT", 2);
-        assertArrayEquals(Acpi.DSDT_BODY, Arrays.copyOfRange(d, 36, d.length));
+        // Name(_S5_, Package() {Zero, Zero})
+        assertArrayEquals(new byte[] {0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x00, 0x00},
+                Arrays.copyOfRange(d, 36, d.length));
+    }
+
+    @Test
+    void dsdtDescribesCom1AsAPnp0501DeviceWithItsPortsAndIsaIrq() {
+        byte[] d = Acpi.dsdt(java.util.List.of(new AcpiDevice.IsaSerialPort(0x3f8, 8, 4)));
+        assertHeader(d, "DSDT", 2);
+        // Assembled by hand from the ASL below (ACPI 6.4, sections 19.6 and 20.2, 6.4.2):
+        byte[] expected = {
+            0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x00, 0x00,
+            // Scope(\_SB_) {                       PkgLength 51 = 1 + 5 + 45
+            0x10, 0x33, '\\', '_', 'S', 'B', '_',
+            //   Device(COM1) {                     PkgLength 43 = 1 + 4 + 10 + 6 + 22
+            0x5b, (byte) 0x82, 0x2b, 'C', 'O', 'M', '1',
+            //     Name(_HID, EisaId("PNP0501"))    DWord 0x0105D041
+            0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, (byte) 0xd0, 0x05, 0x01,
+            //     Name(_UID, One)
+            0x08, '_', 'U', 'I', 'D', 0x01,
+            //     Name(_CRS, Buffer(13) {          PkgLength 16 = 1 + 2 + 13
+            0x08, '_', 'C', 'R', 'S', 0x11, 0x10, 0x0a, 0x0d,
+            //       IO(Decode16, 0x3F8, 0x3F8, 1, 8)
+            0x47, 0x01, (byte) 0xf8, 0x03, (byte) 0xf8, 0x03, 0x01, 0x08,
+            //       IRQNoFlags() {4}
+            0x22, 0x10, 0x00,
+            //       EndTag
+            0x79, 0x00,
+        };
+        assertArrayEquals(expected, Arrays.copyOfRange(d, 36, d.length));
+    }
+
+    @Test
+    void theAttachedSerialPortReachesTheDsdt() {
+        AcpiTables t = AcpiTables.build(Acpi.denseIds(1),
+                java.util.List.of(IOAPIC, new AcpiDevice.IsaSerialPort(0x3f8, 8, 4)), 0xF0000);
+        int dsdt = (int) (t.tableAddresses().get("DSDT") - 0xF0000);
+        int length = le(t.blob()).getInt(dsdt + 4);
+        assertArrayEquals(Acpi.dsdt(java.util.List.of(new AcpiDevice.IsaSerialPort(0x3f8, 8, 4))),
+                Arrays.copyOfRange(t.blob(), dsdt, dsdt + length));
     }
 
     @Test

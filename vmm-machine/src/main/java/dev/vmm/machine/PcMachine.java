@@ -165,7 +165,8 @@ public final class PcMachine implements AutoCloseable {
     private static Uart8250 attachDevices(MachineConfig config, Vm vm, Board board, OutputStream console,
                                           AtomicBoolean debugExited) {
         Uart8250 serial = new Uart8250(PlatformLayout.COM1_PORT, console, board.isaIrq(PlatformLayout.COM1_IRQ));
-        board.attach(PlatformLayout.COM1, serial);
+        board.attach(PlatformLayout.COM1, serial,
+                new AcpiDevice.IsaSerialPort(PlatformLayout.COM1_PORT, PlatformLayout.COM1_SIZE, PlatformLayout.COM1_IRQ));
         board.attach(PlatformLayout.POST_CODE, new PostCodePort());
         I8042 i8042 = new I8042(vm);
         board.attach(PlatformLayout.I8042_DATA, i8042);
