@@ -489,6 +489,11 @@ public final class Vm implements MachineControl, AutoCloseable {
         }
     }
 
+    /** The address spaces as QEMU's {@code info mtree} shows them: RAM, MMIO and port devices. */
+    public String memoryTree() {
+        return MemoryTree.render(memory.regions(), mmio.ranges(), io.ranges(), spec.irqchip());
+    }
+
     /** vCPU {@code index}'s state for a register dump; only inside {@link #whilePaused}. */
     public CpuState cpuState(int index) {
         return CpuState.read(vcpus.get(index).fd());
