@@ -52,7 +52,9 @@ class HumanMonitorGuestTest {
         if (cpu >= 0) args.put("cpu-index", cpu);
         JsonNode r = exec(c, "human-monitor-command", args);
         assertTrue(r.has("return") && r.get("return").isTextual(), line + " -> " + r);
-        return r.get("return").asText();
+        String text = r.get("return").asText();
+        assertEquals(text.replace("\r\n", "\n").replace("\n", "\r\n"), text, "lines end in CRLF, as QEMU's: " + line);
+        return text.replace("\r\n", "\n");
     }
 
     private static JsonNode exec(QmpClient c, String command, ObjectNode args) throws IOException {

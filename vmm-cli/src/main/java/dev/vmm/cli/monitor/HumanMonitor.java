@@ -37,7 +37,7 @@ public final class HumanMonitor {
             new Command("mtree", "", "show memory tree"),
             new Command("pv", "", "show the paravirtual MSRs of each CPU and what they point to (x-query-pv)"),
             new Command("registers", "[-a|vcpu]", "show the cpu registers (-a: show register info for all cpus;"
-                    + " vcpu: specific vCPU to query; show the current CPU's registers if omitted)"),
+                    + " vcpu: specific vCPU to query; show the current CPU's registers if no argument is specified)"),
             new Command("status", "", "show the current VM status (running|paused)"));
 
     private final MonitorTarget target;

@@ -120,7 +120,8 @@ public final class QmpServer implements AutoCloseable {
         commands.put("human-monitor-command", a -> {
             String line = QmpArguments.string(a, "command-line");
             int cpu = cpuIndex(a);
-            return JSON.getNodeFactory().textNode(hmp.execute(line, cpu));
+            // QEMU's monitor ends every line it prints with CRLF, in human-monitor-command's reply too
+            return JSON.getNodeFactory().textNode(hmp.execute(line, cpu).replace("\n", "\r\n"));
         });
         commands.put("memsave", a -> {
             long val = QmpArguments.integer(a, "val");
