@@ -99,4 +99,56 @@ class QmpCompatibilityTest {
                 "pvtest.spin=user", "--serial", "null", "--qmp", "unix:" + vs + ",server=on,wait=off"), vs);
         assertEquals(theirs, ours);
     }
+
+    /** human-monitor-command lines whose text depends only on the kernel image, not on the run: compared verbatim. */
+    private static final List<String> HMP_LINES = List.of(
+            "foo", "info foo", "xp /4xw 0x100000", "x /2xw 0x100000", "xp /10xb 0x100000", "xp /3db 0x100000",
+            "xp /2dg 0x100000", "xp /2ug 0x100000", "xp /3ob 0x100000", "xp /6cb 0x100000", "xp 0x100000 + 2*4",
+            "xp /4q 0", "x /4x", "xp 0 junk", "x $foo", "info registers -x", "info status now", "info registers 7",
+            "help x", "help xp");
+
+    private List<String> hmpTexts(List<String> command, Path socket) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            for (int i = 0; i < 300 && !Files.exists(socket); i++) Thread.sleep(50);
+            Thread.sleep(300);
+            List<String> texts = new ArrayList<>();
+            try (QmpClient c = new QmpClient(socket)) {
+                c.execute("qmp_capabilities");
+                for (String line : HMP_LINES) {
+                    c.sendRaw("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":"
+                            + QmpClient.JSON.writeValueAsString(line) + "}}\r\n");
+                    texts.add(line + " -> " + c.reply());
+                }
+                c.sendRaw("{\"execute\":\"quit\"}\r\n");
+                c.reply();
+            }
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "ended after quit: " + command);
+            return texts;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Both held by -S with the kernel loaded: dumps of its bytes, /FMT defaults carried over, and every error text. */
+    @Test
+    void humanMonitorTextIsQemus() throws Exception {
+        RequiresKvm.check();
+        Path qemu = Path.of("/usr/bin/qemu-system-x86_64");
+        if (!Files.isExecutable(qemu)) {
+            if ("1".equals(System.getenv("VMM_REQUIRE_KVM"))) fail("qemu-system-x86_64 missing: run scripts/setup");
+            Assumptions.abort("skipped: qemu-system-x86_64 is not installed (scripts/setup installs it)");
+        }
+        String kernel = RequiresKvm.testKernel().toString();
+        Path qs = tmp.resolve("qemu-hmp.sock");
+        List<String> theirs = hmpTexts(List.of(qemu.toString(), "-M", "microvm,kernel-irqchip=on", "-accel", "kvm", "-m", "128M",
+                "-S", "-kernel", kernel, "-display", "none", "-monitor", "none", "-serial", "null",
+                "-qmp", "unix:" + qs + ",server=on,wait=off"), qs);
+        Path vs = tmp.resolve("vmm-hmp.sock");
+        Path launcher = Path.of(System.getProperty("vmm.launcher", "../vmm")).toAbsolutePath().normalize();
+        List<String> ours = hmpTexts(List.of(launcher.toString(), "run", "--kernel", kernel, "-S", "--serial", "null",
+                "--qmp", "unix:" + vs + ",server=on,wait=off"), vs);
+        assertEquals(String.join("\n", theirs), String.join("\n", ours));
+    }
 }

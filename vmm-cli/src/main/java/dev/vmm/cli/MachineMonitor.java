@@ -140,6 +140,28 @@ final class MachineMonitor implements MonitorTarget {
     }
 
     /**
+     * Holds every vCPU outside KVM_RUN with the inspection's own hold (a pause by the monitor, -S
+     * or gdb is left as it was) and gives {@code action} the registers, page tables and memory.
+     */
+    @Override
+    public <T> T inspect(java.util.function.Function<dev.vmm.cli.monitor.GuestView, T> action) {
+        Vm vm = machine.vm();
+        if (vm.hasEnded()) {
+            throw QmpError.generic("the guest is not running");
+        }
+        try {
+            return vm.whilePaused(() -> action.apply(new GuestInspection(vm)));
+        } catch (IllegalStateException e) {
+            throw QmpError.generic(e.getMessage());
+        }
+    }
+
+    @Override
+    public String memoryTree() {
+        return machine.vm().memoryTree();
+    }
+
+    /**
      * Exit statistics so far, grouped as the end-of-run report: {@code reasons}, {@code ports},
      * {@code mmio}, {@code vcpus}, each a list of {key, count, total-ns, mean-ns, max-ns}. Read
      * without pausing the guest (each vCPU's table has its own lock).

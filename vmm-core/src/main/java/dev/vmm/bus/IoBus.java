@@ -11,7 +11,7 @@ import java.util.TreeMap;
 public final class IoBus {
     private static final System.Logger LOG = System.getLogger(IoBus.class.getName());
 
-    private record Range(int first, int count, PioDevice device) {
+    private record Range(int first, int count, PioDevice device, String name) {
         boolean contains(int port) {
             return port >= first && port < first + count;
         }
@@ -20,7 +20,12 @@ public final class IoBus {
     private final TreeMap<Integer, Range> ranges = new TreeMap<>();
 
     /** Claims ports {@code [first, first + count)}; overlapping claims are a programming error. */
-    public synchronized void register(int first, int count, PioDevice device) {
+    public void register(int first, int count, PioDevice device) {
+        register(first, count, device.getClass().getSimpleName(), device);
+    }
+
+    /** {@link #register(int, int, PioDevice)} with the name listings show for the range. */
+    public synchronized void register(int first, int count, String name, PioDevice device) {
         if (count <= 0 || first < 0 || first + count > 0x10000) {
             throw new IllegalArgumentException("bad port range 0x" + Integer.toHexString(first) + "+" + count);
         }
@@ -29,7 +34,12 @@ public final class IoBus {
             throw new IllegalArgumentException("port range 0x" + Integer.toHexString(first) + "+" + count
                     + " overlaps 0x" + Integer.toHexString(below.getKey()));
         }
-        ranges.put(first, new Range(first, count, device));
+        ranges.put(first, new Range(first, count, device, name));
+    }
+
+    /** Every claimed range, lowest port first. */
+    public synchronized java.util.List<BusRange> ranges() {
+        return ranges.values().stream().map(r -> new BusRange(r.first, r.count, r.name)).toList();
     }
 
     /** Whether a device answers on {@code port}. */

@@ -15,6 +15,12 @@ public final class MmioBus {
 
     private final TreeMap<Long, Range> ranges = new TreeMap<>();
 
+    /** Every claimed range, lowest address first, named by the device's class. */
+    public synchronized java.util.List<BusRange> ranges() {
+        return ranges.values().stream()
+                .map(r -> new BusRange(r.base, r.length, r.device.getClass().getSimpleName())).toList();
+    }
+
     public synchronized void register(long base, long length, MmioDevice device) {
         Map.Entry<Long, Range> below = ranges.floorEntry(base + length - 1);
         if (length <= 0 || (below != null && below.getValue().base + below.getValue().length > base)) {

@@ -51,6 +51,8 @@ public final class Ioctls {
     public static final int SIZEOF_KVM_CPUID_ENTRY2 = 40;
     /** struct kvm_mp_state: u32 mp_state. */
     public static final int SIZEOF_KVM_MP_STATE = 4;
+    /** struct kvm_debugregs: u64 db[4], dr6, dr7, flags, reserved[9]. */
+    public static final int SIZEOF_KVM_DEBUGREGS = 128;
     /** struct kvm_userspace_memory_region: u32 slot, u32 flags, u64 gpa, u64 size, u64 userspace_addr. */
     public static final int SIZEOF_KVM_USERSPACE_MEMORY_REGION = 32;
     /** struct kvm_irq_level: u32 irq (union with status), u32 level. */
@@ -109,6 +111,7 @@ public final class Ioctls {
     public static final long KVM_GET_CPUID2 = iowr(0x91, SIZEOF_KVM_CPUID2);
     public static final long KVM_GET_MP_STATE = ior(0x98, SIZEOF_KVM_MP_STATE);
     public static final long KVM_SET_MP_STATE = iow(0x99, SIZEOF_KVM_MP_STATE);
+    public static final long KVM_GET_DEBUGREGS = ior(0xa1, SIZEOF_KVM_DEBUGREGS);
     /** Also valid on the VM fd. */
     public static final long KVM_GET_STATS_FD = io(0xce);
     public static final long KVM_SET_GUEST_DEBUG = iow(0x9b, GuestDebug.SIZE);

@@ -169,6 +169,13 @@ public final class VcpuFd implements AutoCloseable {
         return new MpState(m.getInt(0));
     }
 
+    /** KVM_GET_DEBUGREGS: DR0-DR3, DR6, DR7, in that order. */
+    public long[] getDebugRegs() {
+        Memory m = new Memory(Ioctls.SIZEOF_KVM_DEBUGREGS);
+        ioctl("KVM_GET_DEBUGREGS", Ioctls.KVM_GET_DEBUGREGS, m);
+        return m.getLongArray(0, 6);
+    }
+
     public void setMpState(MpState state) {
         Memory m = new Memory(Ioctls.SIZEOF_KVM_MP_STATE);
         m.setInt(0, state.state());

@@ -24,7 +24,9 @@ final class VcpuParking {
         /** A reset puts the power-on state back. */
         RESET,
         /** A stop (timeout, signal) reads every vCPU's registers before the run ends. */
-        STOPPING
+        STOPPING,
+        /** The monitor looks at registers, MSRs or page tables for a moment ({@code info registers}, {@code x}). */
+        INSPECTING
     }
 
     /** How often waiters look whether the VM ended (ending does not notify this lock). */

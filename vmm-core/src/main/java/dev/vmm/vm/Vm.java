@@ -322,7 +322,7 @@ public final class Vm implements MachineControl, AutoCloseable {
     public String registers(int index) {
         VcpuFd fd = vcpus.get(index).fd();
         try {
-            return new ExitReport(memory).format(fd.getRegs(), fd.getSregs(), false);
+            return CpuStateDump.format(CpuState.read(fd), false);
         } catch (RuntimeException e) {
             return "(registers unavailable: " + e.getMessage() + ")\n";
         }
@@ -460,20 +460,43 @@ public final class Vm implements MachineControl, AutoCloseable {
         parking.release(VcpuParking.Holder.DEBUGGER);
     }
 
+    /** One inspection at a time: each holds {@link VcpuParking.Holder#INSPECTING} from start to end. */
+    private final Object inspecting = new Object();
+
     /**
      * Runs {@code action} while no vCPU is inside KVM_RUN (vCPU ioctls such as KVM_GET_MSRS wait
-     * for KVM_RUN to return, so a running guest must be paused to be looked at), then lets the
-     * guest go on unless it was paused already.
+     * for KVM_RUN to return, so a running guest must be held still to be looked at), then lets the
+     * guest go on. The hold is the inspection's own: a pause by the monitor, {@code -S} or a
+     * debugger's stop stays as it was, and {@code query-status} does not see the inspection.
+     * @throws IllegalStateException when the guest has ended or a vCPU did not stop
      */
     public <T> T whilePaused(Supplier<T> action) {
-        boolean pausedHere = pause();
-        try {
-            return action.get();
-        } finally {
-            if (pausedHere) {
-                resume();
+        synchronized (inspecting) {
+            if (!parking.hold(VcpuParking.Holder.INSPECTING)) {
+                throw new IllegalStateException("the guest is not running");
+            }
+            try {
+                if (!parking.parkAll(vcpus)) {
+                    throw new IllegalStateException("the guest is not running");
+                }
+                return action.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the vCPUs");
+            } finally {
+                parking.release(VcpuParking.Holder.INSPECTING);
             }
         }
+    }
+
+    /** The address spaces as QEMU's {@code info mtree} shows them: RAM, MMIO and port devices. */
+    public String memoryTree() {
+        return MemoryTree.render(memory.regions(), mmio.ranges(), io.ranges(), spec.irqchip());
+    }
+
+    /** vCPU {@code index}'s state for a register dump; only inside {@link #whilePaused}. */
+    public CpuState cpuState(int index) {
+        return CpuState.read(vcpus.get(index).fd());
     }
 
     private void performReset(boolean byGuest) {

@@ -52,6 +52,7 @@ class StructLayoutTest {
         e("KVM_GET_CPUID2", Ioctls.KVM_GET_CPUID2);
         e("KVM_GET_MP_STATE", Ioctls.KVM_GET_MP_STATE);
         e("KVM_SET_MP_STATE", Ioctls.KVM_SET_MP_STATE);
+        e("KVM_GET_DEBUGREGS", Ioctls.KVM_GET_DEBUGREGS);
         e("KVM_GET_STATS_FD", Ioctls.KVM_GET_STATS_FD);
         e("KVM_GET_IRQCHIP", Ioctls.KVM_GET_IRQCHIP);
         e("KVM_SET_IRQCHIP", Ioctls.KVM_SET_IRQCHIP);
@@ -106,6 +107,7 @@ class StructLayoutTest {
         e("sizeof(struct kvm_cpuid2)", Ioctls.SIZEOF_KVM_CPUID2);
         e("sizeof(struct kvm_cpuid_entry2)", Ioctls.SIZEOF_KVM_CPUID_ENTRY2);
         e("sizeof(struct kvm_mp_state)", Ioctls.SIZEOF_KVM_MP_STATE);
+        e("sizeof(struct kvm_debugregs)", Ioctls.SIZEOF_KVM_DEBUGREGS);
         e("sizeof(struct kvm_userspace_memory_region)", Ioctls.SIZEOF_KVM_USERSPACE_MEMORY_REGION);
         e("sizeof(struct kvm_irq_level)", Ioctls.SIZEOF_KVM_IRQ_LEVEL);
         e("sizeof(struct kvm_pit_config)", Ioctls.SIZEOF_KVM_PIT_CONFIG);

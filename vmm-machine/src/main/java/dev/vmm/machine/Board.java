@@ -47,7 +47,7 @@ final class Board {
 
     /** Puts {@code device} on the port bus at {@code ports}, with its ACPI parts (if any). */
     void attach(PlatformLayout.PortRange ports, PioDevice device, AcpiDevice... description) {
-        vm.io().register(ports.base(), ports.size(), device);
+        vm.io().register(ports.base(), ports.size(), ports.device(), device);
         acpi.addAll(List.of(description));
     }
 

@@ -29,4 +29,17 @@ public interface MonitorTarget {
 
     /** Exit counts and handling times so far, for {@code x-query-exit-stats} (needs --exit-stats). */
     JsonNode exitStats();
+
+    /**
+     * Runs {@code action} with every vCPU held outside {@code KVM_RUN}, then lets the guest go on
+     * as it was (a paused guest stays paused). Fails when the guest has ended.
+     */
+    default <T> T inspect(java.util.function.Function<GuestView, T> action) {
+        throw QmpError.generic("this monitor cannot look at the guest");
+    }
+
+    /** The address spaces in QEMU's {@code info mtree} layout. */
+    default String memoryTree() {
+        throw QmpError.generic("this monitor cannot list the address spaces");
+    }
 }

@@ -40,11 +40,18 @@ public final class QmpServer implements AutoCloseable {
 
     private final MonitorTarget target;
     private final Map<String, Function<JsonNode, JsonNode>> commands = new LinkedHashMap<>();
+    /** The arguments each command takes (QEMU refuses any other); commands not listed take none. */
+    private final Map<String, java.util.Set<String>> parameters = Map.of(
+            "human-monitor-command", java.util.Set.of("command-line", "cpu-index"),
+            "memsave", java.util.Set.of("val", "size", "filename", "cpu-index"),
+            "pmemsave", java.util.Set.of("val", "size", "filename"));
+    private final HumanMonitor hmp;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SocketServer socket;
 
     public QmpServer(ChardevSpec spec, MonitorTarget target) throws IOException {
         this.target = target;
+        this.hmp = new HumanMonitor(target);
         registerCommands();
         this.socket = SocketServer.listen(spec, () -> new ChannelInitializer<>() {
             @Override
@@ -110,6 +117,33 @@ public final class QmpServer implements AutoCloseable {
         commands.put("quit", a -> obj());
         commands.put("x-query-pv", a -> target.pvState());
         commands.put("x-query-exit-stats", a -> target.exitStats());
+        commands.put("human-monitor-command", a -> {
+            String line = QmpArguments.string(a, "command-line");
+            int cpu = cpuIndex(a);
+            // QEMU's monitor ends every line it prints with CRLF, in human-monitor-command's reply too
+            return JSON.getNodeFactory().textNode(hmp.execute(line, cpu).replace("\n", "\r\n"));
+        });
+        commands.put("memsave", a -> {
+            long val = QmpArguments.integer(a, "val");
+            long size = QmpArguments.integer(a, "size");
+            String filename = QmpArguments.string(a, "filename");
+            int cpu = cpuIndex(a);
+            target.inspect(view -> {
+                MemorySave.save(view, cpu, val, size, filename);
+                return null;
+            });
+            return obj();
+        });
+        commands.put("pmemsave", a -> {
+            long val = QmpArguments.integer(a, "val");
+            long size = QmpArguments.integer(a, "size");
+            String filename = QmpArguments.string(a, "filename");
+            target.inspect(view -> {
+                MemorySave.save(view, -1, val, size, filename);
+                return null;
+            });
+            return obj();
+        });
         commands.put("query-cpu-model-expansion", a -> {
             JsonNode type = a.get("type");
             JsonNode model = a.get("model");
@@ -129,6 +163,18 @@ public final class QmpServer implements AutoCloseable {
             result.set("model", m);
             return result;
         });
+    }
+
+    /** The optional {@code cpu-index} (default 0), which must name a vCPU: QEMU's words when it does not. */
+    private int cpuIndex(JsonNode a) {
+        if (!a.has("cpu-index")) {
+            return 0;
+        }
+        long index = QmpArguments.integer(a, "cpu-index");
+        if (index < 0 || index >= target.vcpuThreadIds().size()) {
+            throw QmpError.generic("Parameter 'cpu-index' expects a CPU number");
+        }
+        return (int) index;
     }
 
     private static ObjectNode obj() {
@@ -289,11 +335,16 @@ public final class QmpServer implements AutoCloseable {
                 send(ctx.channel(), error("CommandNotFound", "The command " + name + " has not been found", id));
                 return;
             }
-            // only query-cpu-model-expansion takes arguments; every other command refuses any, as QEMU's do
+            // each command refuses arguments it does not take, as QEMU's do (the model expansion checks its own)
             if (args != null && args.size() > 0 && !name.equals("query-cpu-model-expansion")) {
-                String first = args.fieldNames().next();
-                send(ctx.channel(), error("GenericError", "Parameter '" + first + "' is unexpected", id));
-                return;
+                java.util.Set<String> known = parameters.getOrDefault(name, java.util.Set.of());
+                for (var it = args.fieldNames(); it.hasNext(); ) {
+                    String arg = it.next();
+                    if (!known.contains(arg)) {
+                        send(ctx.channel(), error("GenericError", "Parameter '" + arg + "' is unexpected", id));
+                        return;
+                    }
+                }
             }
             try {
                 JsonNode result = command.apply(args == null ? obj() : args);
