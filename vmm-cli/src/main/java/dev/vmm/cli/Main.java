@@ -30,6 +30,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        dev.vmm.startup.StartupClock.mark("main");
         System.exit(execute(args));
     }
 
