@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
  * {@code vmm qemu ARGS}: vmm as {@code qemu-system-x86_64} for the command lines test harnesses
  * write ({@code -enable-kvm -M q35 -nographic -kernel K -device isa-debug-exit,...}). It is
  * {@code vmm run} with QEMU's starting point: no isa-debug-exit unless {@code -device} adds one,
- * QEMU's exit status ((value << 1) | 1 after isa-debug-exit, 0 after a power-off), and a repeated
+ * QEMU's exit status ({@code (value << 1) | 1} after isa-debug-exit, 0 after a power-off), and a repeated
  * option's last value wins, as in QEMU. The {@code scripts/qemu-system-x86_64} link runs this.
  */
 @Command(name = "qemu", description = {
