@@ -10,11 +10,17 @@ import java.util.List;
  * ("vmm: ...") and a non-zero status; stack traces are for bugs only (VMM_DEBUG=1 shows them).
  */
 @Command(name = "vmm", mixinStandardHelpOptions = true, version = "vmm 0.1.0",
-        description = "A miniature virtual machine monitor on Linux KVM.",
-        subcommands = {RunCommand.class, QemuCommand.class, InitramfsCommand.class, ExtractVmlinuxCommand.class,
-                FeaturesCommand.class, CpuidCommand.class, DoctorCommand.class, TestCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "A miniature virtual machine monitor on Linux KVM.")
 public final class Main implements Runnable {
+    /**
+     * The commands, in the order help lists them. They are added to the command line in
+     * {@link #commandLine} rather than named in the annotation, as picocli builds a command's model
+     * by reflection (its options, mixins, converters: about a fifth of {@code vmm run}'s start)
+     * for every command it is given.
+     */
+    static final List<String> COMMANDS = List.of("run", "qemu", "initramfs", "extract-vmlinux", "features", "cpuid",
+            "doctor", "test", "help");
+
     /** Status for invalid command lines and inputs, as most Unix tools use. */
     public static final int USAGE_STATUS = 2;
 
@@ -30,16 +36,49 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        dev.vmm.startup.StartupClock.mark("main");
         System.exit(execute(args));
     }
 
     /** Runs a command line and returns the exit status (tests call this without exiting). */
     public static int execute(String... args) {
+        return commandLine(args).execute(args);
+    }
+
+    /**
+     * The command line that parses {@code args}: with only the command they name when they start
+     * with one, which is all a run needs; with every command otherwise, which bare {@code vmm},
+     * {@code vmm help}, {@code --help} and a mistyped command (its suggestions) need.
+     */
+    static CommandLine commandLine(String... args) {
         CommandLine cli = configure(new CommandLine(new Main()));
+        boolean one = args.length > 0 && !args[0].equals("help") && COMMANDS.contains(args[0]);
+        for (String name : one ? List.of(args[0]) : COMMANDS) {
+            cli.addSubcommand(name, command(name));
+        }
         tidyHelp(cli);
-        // vmm qemu takes QEMU's whole command line as it is, options included
-        cli.getSubcommands().get("qemu").setUnmatchedOptionsArePositionalParams(true);
-        return cli.execute(args);
+        CommandLine qemu = cli.getSubcommands().get("qemu");
+        if (qemu != null) {
+            // vmm qemu takes QEMU's whole command line as it is, options included
+            qemu.setUnmatchedOptionsArePositionalParams(true);
+        }
+        return cli;
+    }
+
+    /** A new object of the command {@code name} (one of {@link #COMMANDS}). */
+    private static Object command(String name) {
+        return switch (name) {
+            case "run" -> new RunCommand();
+            case "qemu" -> new QemuCommand();
+            case "initramfs" -> new InitramfsCommand();
+            case "extract-vmlinux" -> new ExtractVmlinuxCommand();
+            case "features" -> new FeaturesCommand();
+            case "cpuid" -> new CpuidCommand();
+            case "doctor" -> new DoctorCommand();
+            case "test" -> new TestCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
     }
 
     /** vmm's error handling on a command line: one "vmm: ..." line, status 2 for usage errors. */

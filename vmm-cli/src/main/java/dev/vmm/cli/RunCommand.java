@@ -146,6 +146,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dev.vmm.startup.StartupClock.mark("options parsed");
         if (QemuHelp.printIfAsked(cpuOptions, System.out)) {
             return 0; // QEMU's -cpu help / -M help: a list, no guest
         }
@@ -232,6 +233,7 @@ public final class RunCommand implements Callable<Integer> {
                 Thread onSignal = stopOnSignal(machine.vm(), reported);
                 outcome = machine.run(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds), startPaused);
                 long endMillis = System.currentTimeMillis();
+                dev.vmm.startup.StartupClock.mark("guest exit");
                 debugExited = machine.endedByDebugExit();
                 if (pvReport) {
                     printLines(console, machine.pvReport());
@@ -244,6 +246,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 if (timings) {
                     System.err.println(timingLine(machine.firstSerialByteMillis(), endMillis));
+                    StartupTimings.print(System.err);
                 }
                 if (qmpServer != null) {
                     ObjectNode data = QmpServer.data().put("guest", !monitor.quitRequested())

@@ -118,6 +118,21 @@ class CliArgumentsTest {
     }
 
     @Test
+    void aCommandLineBuildsOnlyTheCommandItNamesAndHelpBuildsThemAll() {
+        assertEquals(java.util.Set.of("run"), Main.commandLine("run", "--kernel", "k").getSubcommands().keySet());
+        assertEquals(java.util.Set.of("qemu"), Main.commandLine("qemu", "-kernel", "k").getSubcommands().keySet());
+        for (String[] args : List.of(new String[0], new String[] {"help", "run"}, new String[] {"--help"},
+                new String[] {"rn"})) {
+            assertEquals(Main.COMMANDS, List.copyOf(Main.commandLine(args).getSubcommands().keySet()), List.of(args).toString());
+        }
+        Result typo = run("rn");
+        assertUsageError(typo, "did you mean run");
+        Result help = run("help", "cpuid");
+        assertEquals(0, help.status(), help.toString());
+        assertTrue(help.out().contains("cpuid"), help.toString());
+    }
+
+    @Test
     void doctorFindsEveryLoadedFlavour(@TempDir Path sys) throws IOException {
         assertTrue(DoctorCommand.flavours(sys).isEmpty());
         Files.createDirectory(sys.resolve("kvm"));

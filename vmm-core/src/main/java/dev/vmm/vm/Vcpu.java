@@ -1,5 +1,6 @@
 package dev.vmm.vm;
 
+import dev.vmm.startup.StartupClock;
 import dev.vmm.bus.IoBus;
 import dev.vmm.bus.MmioBus;
 import dev.vmm.kvm.IoExit;
@@ -122,6 +123,7 @@ final class Vcpu implements Runnable {
             if (stopping) {
                 return;
             }
+            StartupClock.mark("first KVM_RUN");
             while (!stopping) {
                 if (gate.pauseRequested() && !gate.park(index)) {
                     continue;

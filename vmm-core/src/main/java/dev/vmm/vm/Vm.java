@@ -13,6 +13,7 @@ import dev.vmm.kvm.Kvm;
 import dev.vmm.kvm.VcpuFd;
 import dev.vmm.kvm.VmFd;
 import dev.vmm.memory.GuestMemory;
+import dev.vmm.startup.StartupClock;
 import dev.vmm.memory.MemoryRegion;
 
 import java.time.Duration;
@@ -91,6 +92,7 @@ public final class Vm implements MachineControl, AutoCloseable {
                     + " use kernel-irqchip=on or split");
         }
         Kvm kvm = Kvm.open();
+        StartupClock.mark("kvm open");
         VmFd vmFd = null;
         GuestMemory memory = null;
         try {
@@ -122,16 +124,19 @@ public final class Vm implements MachineControl, AutoCloseable {
                 vmFd.createIrqchip();
                 vmFd.createPit2();
             }
+            StartupClock.mark("vm created");
             memory = memPath == null ? GuestMemory.create(ramSize) : GuestMemory.createFileBacked(ramSize, memPath);
             int slot = 0;
             for (MemoryRegion r : memory.regions()) {
                 vmFd.setUserMemoryRegion(slot++, 0, r.gpa(), r.size(), r.hostAddress());
             }
+            StartupClock.mark("memory");
             Vm vm = new Vm(kvm, vmFd, memory, spec);
             for (int id : apicIds) {
                 vm.addVcpu(vmFd.createVcpu(id));
                 vm.apicIds.add(id);
             }
+            StartupClock.mark("vcpus");
             return vm;
         } catch (RuntimeException e) {
             if (memory != null) memory.close();
@@ -267,6 +272,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             BootState.load(plan, memory, vcpus.get(0).fd());
         }
         powerOnReset.snapshot(vcpuFds(), plan);
+        StartupClock.mark("boot loaded");
         if (paused) {
             parking.request(VcpuParking.Holder.START, vcpus); // no thread runs yet: nothing to kick
         }

@@ -137,6 +137,7 @@ public final class Uart8250 implements PioDevice {
     private void transmit(int b) {
         if (firstByteMillis == 0) {
             firstByteMillis = System.currentTimeMillis();
+            dev.vmm.startup.StartupClock.mark("first serial byte");
         }
         try {
             out.write(b);

@@ -1,5 +1,7 @@
 package dev.vmm.machine;
 
+import dev.vmm.startup.StartupClock;
+
 import dev.vmm.boot.BootException;
 import dev.vmm.bus.MachineControl;
 import dev.vmm.boot.BootOptions;
@@ -93,6 +95,7 @@ public final class PcMachine implements AutoCloseable {
      */
     public static PcMachine create(MachineConfig config, OutputStream console, PrintStream warnings) {
         PlannedBoot boot = planBoot(config);
+        StartupClock.mark("kernel planned");
         CpuModels.checkSyntax(config.cpuSpec());
         Vm vm = createVm(config);
         try {
@@ -109,6 +112,7 @@ public final class PcMachine implements AutoCloseable {
             Uart8250 serial = attachDevices(config, vm, board, console, debugExited);
             AcpiTables tables = board.firmwareTables(PlatformLayout.ACPI_BASE);
             BootPlan plan = withFirmwareTables(boot.plan(), tables);
+            StartupClock.mark("devices and tables");
             PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan, msiTrace, debugExited);
             // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
             if (config.memPath() != null) machine.enablePageEvictPort();
