@@ -61,6 +61,7 @@ for cpu in host host,-kvmclock; do
   expect "PV IPIs set up" 'kvm-guest: setup PV IPIs' "$log"
   expect "PV spinlocks enabled" 'kvm-guest: PV spinlocks enabled' "$log"
   expect "PV sched yield set up" 'kvm-guest: setup PV sched yield' "$log"
+  expect "PV remote TLB flush set up" 'kvm-guest: KVM setup pv remote TLB flush' "$log"
   if [ "$cpu" = host ]; then
     expect "kvm-clock is the clocksource" '^init: current_clocksource=kvm-clock$' "$log"
     expect "kvm-clock found its MSRs" 'kvm-clock: Using msrs' "$log"
@@ -76,6 +77,7 @@ for cpu in host host,-kvmclock; do
     fi
     expect "vCPU $i: steal time enabled (host view)" "^# host: vcpu $i MSR_KVM_STEAL_TIME=.*\\(enabled" "$log"
     expect "vCPU $i: async PF enabled (host view)" "^# host: vcpu $i MSR_KVM_ASYNC_PF_EN=.*\\(enabled" "$log"
+    expect "vCPU $i: PV EOI enabled (host view; 6.1 prints no line for it)" "^# host: vcpu $i MSR_KVM_PV_EOI_EN=.*\\(enabled" "$log"
     if [ "$cpu" = host ]; then
       [ $i -gt 0 ] && expect "vCPU $i: the kernel registered kvm-clock" "kvm-clock: cpu $i, msr" "$log"
       expect "vCPU $i: kvm-clock registered (host view)" "^# host: vcpu $i MSR_KVM_SYSTEM_TIME_NEW=0x[0-9a-f]*[13579bdf] \\(gpa=" "$log"
