@@ -117,7 +117,7 @@ class CpuCommandsTest {
                 .get("kvm-msi-ext-dest-id").get("host"));
         // Without the in-kernel LAPIC there is nobody to kick: pv-unhalt is dropped with QEMU's warning.
         VmmProcess r = ok("features", "--cpu", "kvm64,+kvm-pv-unhalt", "-machine", "kernel-irqchip=off");
-        assertEquals(List.of("warning: host doesn't support requested feature: CPUID[eax=40000001h].EAX"
+        assertEquals(List.of("warning: host doesn't support requested feature: CPUID.40000001H:EAX"
                 + ".kvm-pv-unhalt [bit 7]"), r.stderrLines(), r.toString());
         assertTrue(r.stdout().matches("(?s).*\nkvm-pv-unhalt +EAX +7 +no +off +off .*"), r.stdout());
     }
@@ -147,7 +147,7 @@ class CpuCommandsTest {
         } else {
             assertEquals(kvm64, withIpi, ipi.toString());
             assertEquals(List.of("warning: host doesn't support requested feature: "
-                    + "CPUID[eax=40000001h].EAX.kvm-pv-ipi [bit 11]"), ipi.stderrLines(), ipi.toString());
+                    + "CPUID.40000001H:EAX.kvm-pv-ipi [bit 11]"), ipi.stderrLines(), ipi.toString());
         }
         for (String line : List.of("    EAX bit  0 kvmclock               on", "    EAX bit  3 kvmclock               on",
                 "    EAX bit 24 kvmclock-stable-bit    on", "    EAX bit  7 kvm-pv-unhalt          off",
@@ -171,11 +171,11 @@ class CpuCommandsTest {
         // msi-ext-dest-id needs split irqchip: with the default (on) the host "lacks" it.
         VmmProcess r = ok("features", "--cpu", "kvm64,+kvm-msi-ext-dest-id,kvm-pv-eoi=off,-kvm-pv-eoi");
         assertEquals(List.of("warning: Ambiguous CPU model string. Don't mix both \"-kvm-pv-eoi\" and \"kvm-pv-eoi=off\"",
-                "warning: host doesn't support requested feature: CPUID[eax=40000001h].EAX.kvm-msi-ext-dest-id [bit 15]"),
+                "warning: host doesn't support requested feature: CPUID.40000001H:EAX.kvm-msi-ext-dest-id [bit 15]"),
                 r.stderrLines(), r.toString());
         VmmProcess fatal = VmmProcess.run("cpuid", "--cpu", "kvm64,+kvm-msi-ext-dest-id,enforce");
         assertNotEquals(0, fatal.status(), fatal.toString());
-        assertEquals("vmm: Host doesn't support requested features: CPUID[eax=40000001h].EAX.kvm-msi-ext-dest-id [bit 15]",
+        assertEquals("vmm: Host doesn't support requested features: CPUID.40000001H:EAX.kvm-msi-ext-dest-id [bit 15]",
                 fatal.stderrLines().get(fatal.stderrLines().size() - 1), fatal.toString());
         assertEquals("", fatal.stdout());
     }

@@ -124,7 +124,7 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
         if (x2apic && !host.x2apic()) {
             if (x2apicRequested) {
                 missing.add("warning: host doesn't support requested feature: "
-                        + "CPUID[eax=01h].ECX.x2apic [bit 21]");
+                        + "CPUID.01H:ECX.x2apic [bit 21]");
             }
             x2apic = false;
         }
@@ -265,12 +265,12 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
             if ((bits & (1 << b)) == 0) continue;
             String name = PvFeature.byBit(reg, b).map(PvFeature::qemuName).orElse("bit" + b);
             out.add(String.format("warning: host doesn't support requested feature: "
-                    + "CPUID[eax=%08Xh].%s.%s [bit %d]", PvFeature.KVM_CPUID_FEATURES, regName, name, b));
+                    + "CPUID.%08XH:%s.%s [bit %d]", PvFeature.KVM_CPUID_FEATURES, regName, name, b));
         }
         return out;
     }
 
-    /** "warning: <reason>: CPUID[...]" becomes "CPUID[...]" for the enforce error. */
+    /** "warning: <reason>: CPUID.07H:EBX…" becomes "CPUID.07H:EBX…" for the enforce error. */
     private static List<String> stripPrefix(List<String> warnings) {
         List<String> out = new ArrayList<>();
         for (String w : warnings) {
