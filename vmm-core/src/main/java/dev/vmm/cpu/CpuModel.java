@@ -155,7 +155,7 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
      * the host's unless given (QEMU under KVM shows the host vendor so that SYSENTER/SYSCALL behave as
      * the host's CPU does). Without {@code level=}/{@code xlevel=} QEMU's automatic raise applies
      * (full-cpuid-auto-level): leaf 7 flags need level 7, XSAVE flags 0xD, 0x80000001 flags
-     * 0x80000001, SVM 0x8000000A.
+     * 0x80000001, SVM 0x8000000A — counted before the host filter, as QEMU counts them.
      */
     private static CpuIdentity identity(CpuModelSpec spec, X86CpuDefinition def, X86Features x86, boolean pmu,
                                         List<CpuidEntry> host, List<String> warnings) {
@@ -201,20 +201,21 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
     }
 
     static int autoLevel(int level, X86Features x86) {
-        if ((x86.word(X86FeatureWord.CPUID_7_0_EBX) | x86.word(X86FeatureWord.CPUID_7_0_ECX)
-                | x86.word(X86FeatureWord.CPUID_7_0_EDX)) != 0) {
+        if ((x86.wanted(X86FeatureWord.CPUID_7_0_EBX) | x86.wanted(X86FeatureWord.CPUID_7_0_ECX)
+                | x86.wanted(X86FeatureWord.CPUID_7_0_EDX)) != 0) {
             level = Math.max(level, 7);
         }
-        if (x86.word(X86FeatureWord.CPUID_D_1_EAX) != 0) level = Math.max(level, 0xd);
+        if (x86.wanted(X86FeatureWord.CPUID_D_1_EAX) != 0) level = Math.max(level, 0xd);
         return level;
     }
 
     static int autoXlevel(int xlevel, X86Features x86) {
         int l = xlevel;
-        if ((x86.word(X86FeatureWord.CPUID_80000001_EDX) | x86.word(X86FeatureWord.CPUID_80000001_ECX)) != 0) {
+        if ((x86.wanted(X86FeatureWord.CPUID_80000001_EDX) | x86.wanted(X86FeatureWord.CPUID_80000001_ECX)) != 0) {
             l = maxUnsigned(l, 0x80000001);
         }
-        if (x86.isOn(X86Feature.byName("svm").orElseThrow())) l = maxUnsigned(l, 0x8000000a);
+        X86Feature svm = X86Feature.byName("svm").orElseThrow();
+        if ((x86.wanted(svm.word()) & svm.mask()) != 0) l = maxUnsigned(l, 0x8000000a);
         return l;
     }
 

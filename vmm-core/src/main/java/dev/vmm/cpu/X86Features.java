@@ -33,10 +33,21 @@ public final class X86Features {
 
     private final Map<X86FeatureWord, Integer> words;
     private final Map<X86FeatureWord, Integer> host;
+    private final Map<X86FeatureWord, Integer> wanted;
 
-    private X86Features(Map<X86FeatureWord, Integer> words, Map<X86FeatureWord, Integer> host) {
+    private X86Features(Map<X86FeatureWord, Integer> words, Map<X86FeatureWord, Integer> host,
+                        Map<X86FeatureWord, Integer> wanted) {
         this.words = new EnumMap<>(words);
         this.host = new EnumMap<>(host);
+        this.wanted = new EnumMap<>(wanted);
+    }
+
+    /**
+     * {@code w} as the model and the options asked for it, before the host filter: QEMU raises the
+     * automatic level from these (x86_cpu_expand_features runs before x86_cpu_filter_features).
+     */
+    public int wanted(X86FeatureWord w) {
+        return wanted.get(w);
     }
 
     /** The guest's value of {@code w}. */
@@ -110,6 +121,7 @@ public final class X86Features {
             requested.compute(f.word(), (w, v) -> o.on() ? v | m : v & ~m);
         }
 
+        Map<X86FeatureWord, Integer> wanted = new EnumMap<>(words);
         for (X86FeatureWord w : X86FeatureWord.values()) {
             int missing = words.get(w) & ~host.get(w);
             if (w == X86FeatureWord.CPUID_1_ECX) missing &= ~HostPvSupport.X2APIC_BIT;
@@ -141,6 +153,6 @@ public final class X86Features {
             // QEMU's cpu_x86_cpuid: no PMU, no perfmon/debug capability MSR to advertise.
             words.compute(X86FeatureWord.CPUID_1_ECX, (w, v) -> v & ~PDCM_BIT);
         }
-        return new X86Features(words, host);
+        return new X86Features(words, host, wanted);
     }
 }
