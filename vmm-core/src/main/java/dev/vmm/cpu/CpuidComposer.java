@@ -20,6 +20,16 @@ public final class CpuidComposer {
      * after the basic leaves so reports read in order.
      */
     public static List<CpuidEntry> compose(List<CpuidEntry> hostSupported, CpuModel model) {
+        return compose(hostSupported, model, 1);
+    }
+
+    /**
+     * As {@link #compose(List, CpuModel)} for a machine of {@code cpus} vCPUs: QEMU sets CmpLegacy
+     * (0x80000001 ECX bit 1) for a vendor other than Intel when a package has more than one logical
+     * CPU, which vmm's packages do (its vCPUs are one package's cores). {@code -cpu host} gets the bit
+     * from KVM's list already; a table model does not have it in its definition.
+     */
+    public static List<CpuidEntry> compose(List<CpuidEntry> hostSupported, CpuModel model, int cpus) {
         List<CpuidEntry> out = new ArrayList<>();
         boolean inserted = !model.kvmLeaves();
         X86Features x86 = model.x86();
@@ -37,6 +47,9 @@ public final class CpuidComposer {
             for (X86FeatureWord w : X86FeatureWord.values()) {
                 if (w.matches(e)) e = w.write(e, x86.word(w));
             }
+            if (e.function() == 0x80000001 && cpus > 1 && !INTEL_VENDOR.equals(vendorOf(hostSupported, model))) {
+                e = e.withRegisters(e.eax(), e.ebx(), e.ecx() | CMP_LEGACY_BIT, e.edx());
+            }
             if (amd && e.function() == 0x80000001) {
                 // QEMU on AMD: these 0x80000001 EDX bits copy CPUID.1:EDX, so -fpu and friends hit both.
                 int edx = (e.edx() & ~AMD_ALIASES) | (x86.word(X86FeatureWord.CPUID_1_EDX) & AMD_ALIASES);
@@ -53,6 +66,13 @@ public final class CpuidComposer {
     }
 
     static final String AMD_VENDOR = "AuthenticAMD";
+    static final String INTEL_VENDOR = "GenuineIntel";
+    /** CPUID.80000001h:ECX bit 1, CmpLegacy. */
+    static final int CMP_LEGACY_BIT = 1 << 1;
+
+    private static String vendorOf(List<CpuidEntry> host, CpuModel model) {
+        return model.identity().vendor() != null ? model.identity().vendor() : hostVendor(host);
+    }
 
     /** A leaf above the model's level (basic) or xlevel (extended) does not exist for the guest. */
     static boolean beyondLevel(int function, CpuIdentity id) {
