@@ -70,7 +70,7 @@ public record CpuModelSpec(String model, List<CpuOption> options, Map<CpuPropert
     }
 
     public static CpuModelSpec parse(String spec) {
-        String[] tokens = spec.split(",", -1);
+        String[] tokens = split(spec);
         String model = tokens[0].trim();
         if (!known(model)) {
             throw new CpuModelException("unable to find CPU model '" + model + "'");
@@ -92,6 +92,29 @@ public record CpuModelSpec(String model, List<CpuOption> options, Map<CpuPropert
             }
         }
         return new CpuModelSpec(model, options, properties, ambiguityWarnings(options));
+    }
+
+    /**
+     * Splits at single commas; QEMU's option syntax writes a comma inside a value as ",," (so
+     * {@code model-id=Foo,, Inc.} is one token, "model-id=Foo, Inc.").
+     */
+    static String[] split(String spec) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < spec.length(); i++) {
+            char c = spec.charAt(i);
+            if (c != ',') {
+                cur.append(c);
+            } else if (i + 1 < spec.length() && spec.charAt(i + 1) == ',') {
+                cur.append(',');
+                i++;
+            } else {
+                out.add(cur.toString());
+                cur.setLength(0);
+            }
+        }
+        out.add(cur.toString());
+        return out.toArray(new String[0]);
     }
 
     /** The value of the last {@code name=on|off} or bare {@code name} (on), or {@code dflt}. */

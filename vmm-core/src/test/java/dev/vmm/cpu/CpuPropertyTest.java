@@ -21,6 +21,10 @@ class CpuPropertyTest {
         assertEquals("42", s.properties().get(CpuProperty.PHYS_BITS));
         assertEquals(List.of("avx2"), s.options().stream().map(CpuOption::name).toList());
         assertEquals("1", CpuModelSpec.parse("kvm64,model=2,model=1").properties().get(CpuProperty.MODEL));
+        // QEMU's ",," is a comma inside a value
+        CpuModelSpec comma = CpuModelSpec.parse("kvm64,model-id=Foo,, Inc.,+kvm-pv-ipi");
+        assertEquals("Foo, Inc.", comma.properties().get(CpuProperty.MODEL_ID));
+        assertEquals(List.of("kvm-pv-ipi"), comma.options().stream().map(CpuOption::name).toList());
     }
 
     @Test
