@@ -52,6 +52,25 @@ public final class X86CpuDefinitions {
         return Optional.ofNullable(ALIASES.get(name));
     }
 
+    /**
+     * For a bare family name that QEMU resolves by machine type ("IvyBridge", alias of -v1 on pc and
+     * q35), its latest version ("IvyBridge-v2"): what QEMU 7.2's microvm machine picks. Any other name
+     * is returned unchanged.
+     */
+    public static String latestVersion(String name) {
+        if (!(name + "-v1").equals(ALIASES.get(name))) return name;
+        String latest = name + "-v1";
+        for (int v = 2; MODELS.containsKey(name + "-v" + v); v++) latest = name + "-v" + v;
+        return latest;
+    }
+
+    /** {@code -cpu} text with its model name replaced by {@link #latestVersion}, options untouched. */
+    public static String withLatestVersion(String cpuSpec) {
+        int comma = cpuSpec.indexOf(',');
+        String model = comma < 0 ? cpuSpec : cpuSpec.substring(0, comma);
+        return latestVersion(model.trim()) + (comma < 0 ? "" : cpuSpec.substring(comma));
+    }
+
     public static List<X86CpuDefinition> all() {
         return List.copyOf(MODELS.values());
     }

@@ -98,6 +98,18 @@ class X86CpuDefinitionsTest {
     }
 
     @Test
+    void microvmTakesTheLatestVersion() {
+        assertEquals("IvyBridge-v2", X86CpuDefinitions.latestVersion("IvyBridge"));
+        assertEquals("Cascadelake-Server-v5", X86CpuDefinitions.latestVersion("Cascadelake-Server"));
+        assertEquals("qemu64-v1", X86CpuDefinitions.latestVersion("qemu64"));
+        // versioned names and QEMU's fixed aliases stay what they are
+        assertEquals("Haswell-noTSX", X86CpuDefinitions.latestVersion("Haswell-noTSX"));
+        assertEquals("IvyBridge-v1", X86CpuDefinitions.latestVersion("IvyBridge-v1"));
+        assertEquals("host", X86CpuDefinitions.latestVersion("host"));
+        assertEquals("EPYC-v3,+kvm-pv-ipi,model-id=a,,b", X86CpuDefinitions.withLatestVersion("EPYC,+kvm-pv-ipi,model-id=a,,b"));
+    }
+
+    @Test
     void helpListsAsQemu72() {
         Map<String, String> help = X86CpuDefinitions.helpLines();
         assertEquals("(alias configured by machine type)", help.get("IvyBridge"));
