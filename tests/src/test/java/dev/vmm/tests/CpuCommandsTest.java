@@ -117,8 +117,8 @@ class CpuCommandsTest {
                 .get("kvm-msi-ext-dest-id").get("host"));
         // Without the in-kernel LAPIC there is nobody to kick: pv-unhalt is dropped with QEMU's warning.
         VmmProcess r = ok("features", "--cpu", "kvm64,+kvm-pv-unhalt", "-machine", "kernel-irqchip=off");
-        assertEquals(List.of("warning: host doesn't support requested feature: CPUID[eax=40000001h].EAX"
-                + ".kvm-pv-unhalt [bit 7]"), r.stderrLines(), r.toString());
+        assertEquals(List.of("warning: host doesn't support requested feature: CPUID.40000001H:EAX"
+                + ".kvm-pv-unhalt [bit 7]"), pvWarnings(r.stderrLines()), r.toString());
         assertTrue(r.stdout().matches("(?s).*\nkvm-pv-unhalt +EAX +7 +no +off +off .*"), r.stdout());
     }
 
@@ -143,11 +143,11 @@ class CpuCommandsTest {
         if (hostHas(host, "kvm-pv-ipi")) {
             assertEquals(kvm64 | PV_IPI, withIpi, String.format("0x%08x\n%s", withIpi, ipi));
             assertTrue(ipi.stdout().matches("(?s).*\n    EAX bit 11 kvm-pv-ipi +on\n.*"), ipi.stdout());
-            assertEquals("", ipi.stderr(), ipi.toString());
+            assertEquals(List.of(), pvWarnings(ipi.stderrLines()), ipi.toString());
         } else {
             assertEquals(kvm64, withIpi, ipi.toString());
             assertEquals(List.of("warning: host doesn't support requested feature: "
-                    + "CPUID[eax=40000001h].EAX.kvm-pv-ipi [bit 11]"), ipi.stderrLines(), ipi.toString());
+                    + "CPUID.40000001H:EAX.kvm-pv-ipi [bit 11]"), pvWarnings(ipi.stderrLines()), ipi.toString());
         }
         for (String line : List.of("    EAX bit  0 kvmclock               on", "    EAX bit  3 kvmclock               on",
                 "    EAX bit 24 kvmclock-stable-bit    on", "    EAX bit  7 kvm-pv-unhalt          off",
@@ -171,12 +171,14 @@ class CpuCommandsTest {
         // msi-ext-dest-id needs split irqchip: with the default (on) the host "lacks" it.
         VmmProcess r = ok("features", "--cpu", "kvm64,+kvm-msi-ext-dest-id,kvm-pv-eoi=off,-kvm-pv-eoi");
         assertEquals(List.of("warning: Ambiguous CPU model string. Don't mix both \"-kvm-pv-eoi\" and \"kvm-pv-eoi=off\"",
-                "warning: host doesn't support requested feature: CPUID[eax=40000001h].EAX.kvm-msi-ext-dest-id [bit 15]"),
-                r.stderrLines(), r.toString());
+                "warning: host doesn't support requested feature: CPUID.40000001H:EAX.kvm-msi-ext-dest-id [bit 15]"),
+                pvWarnings(r.stderrLines()), r.toString());
         VmmProcess fatal = VmmProcess.run("cpuid", "--cpu", "kvm64,+kvm-msi-ext-dest-id,enforce");
         assertNotEquals(0, fatal.status(), fatal.toString());
-        assertEquals("vmm: Host doesn't support requested features: CPUID[eax=40000001h].EAX.kvm-msi-ext-dest-id [bit 15]",
-                fatal.stderrLines().get(fatal.stderrLines().size() - 1), fatal.toString());
+        // kvm64's own flags the host lacks (if any) follow in the same line, as in QEMU
+        assertTrue(fatal.stderrLines().get(fatal.stderrLines().size() - 1).startsWith(
+                "vmm: Host doesn't support requested features: CPUID.40000001H:EAX.kvm-msi-ext-dest-id [bit 15]"),
+                fatal.toString());
         assertEquals("", fatal.stdout());
     }
 
@@ -332,5 +334,14 @@ class CpuCommandsTest {
                 }
             }
         }
+    }
+
+    /**
+     * The warnings other than "host doesn't support" for an ordinary x86 flag: kvm64 is QEMU's kvm64, and
+     * a host that lacks one of its flags (kvm-pvm here lacks pni) gets QEMU's warning for it too.
+     */
+    static List<String> pvWarnings(List<String> stderr) {
+        return stderr.stream().filter(l -> !l.matches("warning: host doesn't support requested feature: "
+                + "CPUID\\.(?!40000001H)[0-9A-F]+H:.*")).toList();
     }
 }

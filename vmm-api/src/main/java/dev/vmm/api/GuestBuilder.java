@@ -82,8 +82,9 @@ public final class GuestBuilder {
     }
 
     /**
-     * The CPU model in QEMU's {@code -cpu} spelling: a model ({@code host}, {@code max},
-     * {@code kvm64}, {@code qemu64}) and comma-separated switches such as {@code +kvmclock},
+     * The CPU model in QEMU's {@code -cpu} spelling: a model ({@code host}, {@code max} or one of
+     * QEMU's named models such as {@code kvm64}, {@code IvyBridge}, {@code EPYC-Rome}) and
+     * comma-separated switches and properties such as {@code +kvmclock}, {@code vendor=GenuineIntel},
      * {@code -kvm-pv-eoi}, {@code kvm-pv-unhalt=off}, {@code -x2apic}, {@code enforce}.
      *
      * @param spec for example {@code "host,-kvm-steal-time"}

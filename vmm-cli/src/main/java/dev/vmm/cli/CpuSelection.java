@@ -5,6 +5,7 @@ import dev.vmm.cpu.CpuModelException;
 import dev.vmm.cpu.CpuModelSpec;
 import dev.vmm.cpu.CpuidEntry;
 import dev.vmm.cpu.IrqchipMode;
+import dev.vmm.cpu.X86CpuDefinitions;
 import dev.vmm.kvm.Kvm;
 import dev.vmm.kvm.KvmException;
 
@@ -28,10 +29,19 @@ final class CpuSelection {
     static CpuSelection parse(String cpu, List<String> machine) {
         IrqchipMode mode = MachineOption.parseAll(machine).irqchip();
         try {
-            return new CpuSelection(CpuModelSpec.parse(cpu), mode);
+            return new CpuSelection(CpuModelSpec.parse(forMachine(cpu, machine)), mode);
         } catch (CpuModelException e) {
             throw new UserError(e.getMessage());
         }
+    }
+
+    /**
+     * The {@code -cpu} text as the machine type resolves it: QEMU 7.2's microvm takes the latest
+     * version of a bare family name ("IvyBridge" is IvyBridge-v2 there), pc and q35 take -v1.
+     */
+    static String forMachine(String cpu, List<String> machine) {
+        if (cpu == null || !MachineOption.parseAll(machine).type().equals("microvm")) return cpu;
+        return X86CpuDefinitions.withLatestVersion(cpu);
     }
 
     /** The host's KVM_GET_SUPPORTED_CPUID; KVM problems are one-line errors with status 1. */

@@ -1,6 +1,7 @@
 package dev.vmm.cli;
 
 import dev.vmm.cpu.CpuModelSpec;
+import dev.vmm.cpu.X86CpuDefinitions;
 
 import java.io.PrintStream;
 
@@ -16,10 +17,13 @@ final class QemuHelp {
         boolean cpuHelp = isHelp(options.cpu);
         boolean machineHelp = options.machine.stream().anyMatch(QemuHelp::isHelp);
         if (cpuHelp) {
+            // QEMU 7.2's layout ("x86 %-20s  %s"), so scripts that grep it for a model keep working.
             out.println("Available CPUs:");
-            for (String m : CpuModelSpec.MODELS) out.println("  " + m);
+            X86CpuDefinitions.helpLines().forEach((name, desc) -> out.println(String.format("x86 %-20s  %s", name, desc)));
+            out.println(String.format("x86 %-20s  %s", "host", "processor with all supported host features "));
+            out.println(String.format("x86 %-20s  %s", "max", "Enables all features supported by the accelerator in the current host"));
             out.println();
-            out.println("Recognized CPUID flags and PV switches:");
+            out.println("Recognized CPUID flags, PV switches and properties:");
             out.println("  " + String.join(" ", CpuModelSpec.allOptionNames()));
         }
         if (machineHelp) {

@@ -365,7 +365,8 @@ public final class RunCommand implements Callable<Integer> {
         // host cannot give is found later, when the machine resolves the model (status 1)
         CpuSelection.parse(cpuOptions.cpu, cpuOptions.machine);
         try {
-            MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus, cpuOptions.cpu, irqchip);
+            MachineConfig config = MachineConfig.validated(kernel, append, ram, cpus,
+                    CpuSelection.forMachine(cpuOptions.cpu, cpuOptions.machine), irqchip);
             if (debugExits != null) config = config.withDebugExits(debugExits);
             else if (qemuDefaults) config = config.withDebugExits(java.util.List.of());
             if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));

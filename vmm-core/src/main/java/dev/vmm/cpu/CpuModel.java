@@ -18,11 +18,15 @@ import java.util.Set;
  * @param x86             the ordinary CPUID feature words (leaves 1, 7, 0xD.1, 0x80000001)
  * @param enforce         QEMU's {@code enforce}: missing features were fatal (we got here, so none)
  * @param enforcePvCpuid  {@code kvm-pv-enforce-cpuid}: enable KVM_CAP_ENFORCE_PV_FEATURE_CPUID
+ * @param identity        vendor, family/model/stepping, levels, model-id, phys-bits, pmu (null fields: host's)
  * @param warnings        lines for stderr, each starting with "warning: "
  */
 public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx, boolean kvmLeaves,
                        boolean x2apic, X86Features x86, boolean enforce, boolean enforcePvCpuid,
-                       List<String> warnings) {
+                       CpuIdentity identity, List<String> warnings) {
+
+    /** QEMU's TCG_PHYS_ADDR_BITS: the phys-bits of a named model unless host-phys-bits or phys-bits says otherwise. */
+    static final int DEFAULT_PHYS_BITS = 40;
 
     public CpuModel {
         warnings = List.copyOf(warnings);
@@ -90,6 +94,10 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
                     continue;
                 case "check":
                     continue; // warnings are always collected; check only asks for them
+                case "pmu":
+                case "migratable":
+                case "host-phys-bits":
+                    continue; // identity(), below
                 case "x2apic":
                     x2apic = o.on();
                     x2apicRequested = o.on();
@@ -116,7 +124,7 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
         if (x2apic && !host.x2apic()) {
             if (x2apicRequested) {
                 missing.add("warning: host doesn't support requested feature: "
-                        + "CPUID[eax=01h].ECX.x2apic [bit 21]");
+                        + "CPUID.01H:ECX.x2apic [bit 21]");
             }
             x2apic = false;
         }
@@ -130,13 +138,101 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
             eax &= host.eax();
             edx &= host.edx();
         }
-        X86Features x86 = X86Features.resolve(hostSupported, ordered, x2apic, missing);
+        X86CpuDefinition def = spec.definition().orElse(null);
+        boolean pmu = spec.flag("pmu", def == null);
+        X86Features x86 = X86Features.resolve(hostSupported, def, ordered, x2apic, pmu, missing);
         warnings.addAll(missing);
         if (enforce && !missing.isEmpty()) {
             throw new CpuModelException("Host doesn't support requested features: "
                     + String.join(", ", stripPrefix(missing)), warnings);
         }
-        return new CpuModel(spec, mode, eax, edx, kvm, x2apic, x86, enforce, enforcePv, warnings);
+        CpuIdentity identity = identity(spec, def, x86, pmu, hostSupported, warnings);
+        return new CpuModel(spec, mode, eax, edx, kvm, x2apic, x86, enforce, enforcePv, identity, warnings);
+    }
+
+    /**
+     * QEMU's X86CPU properties for this string: the named model's values, then the user's. Vendor stays
+     * the host's unless given (QEMU under KVM shows the host vendor so that SYSENTER/SYSCALL behave as
+     * the host's CPU does). Without {@code level=}/{@code xlevel=} QEMU's automatic raise applies
+     * (full-cpuid-auto-level): leaf 7 flags need level 7, XSAVE flags 0xD, 0x80000001 flags
+     * 0x80000001, SVM 0x8000000A — counted before the host filter, as QEMU counts them.
+     */
+    private static CpuIdentity identity(CpuModelSpec spec, X86CpuDefinition def, X86Features x86, boolean pmu,
+                                        List<CpuidEntry> host, List<String> warnings) {
+        var p = spec.properties();
+        String vendor = p.get(CpuProperty.VENDOR);
+        Integer family = number(p, CpuProperty.FAMILY, def == null ? null : def.family());
+        Integer model = number(p, CpuProperty.MODEL, def == null ? null : def.model());
+        Integer stepping = number(p, CpuProperty.STEPPING, def == null ? null : def.stepping());
+        String modelId = p.getOrDefault(CpuProperty.MODEL_ID, def == null ? null : def.modelId());
+        if (def == null && (family != null || model != null || stepping != null)) {
+            // -cpu host,family=…: QEMU starts from the host's signature and replaces the one field.
+            int sig = hostEax(host, 1);
+            int hf = (sig >> 8) & 0xf;
+            if (hf == 0xf) hf += (sig >> 20) & 0xff;
+            if (family == null) family = hf;
+            if (model == null) model = ((sig >> 4) & 0xf) | ((sig >> 12) & 0xf0);
+            if (stepping == null) stepping = sig & 0xf;
+        }
+        Integer level = number(p, CpuProperty.LEVEL, null);
+        Integer xlevel = number(p, CpuProperty.XLEVEL, null);
+        if (def != null) {
+            if (level == null) level = autoLevel(def.level(), x86);
+            if (xlevel == null) xlevel = autoXlevel(def.xlevel(), x86);
+        }
+
+        // phys-bits: host/max take the host's (QEMU turns host-phys-bits on for them), named models 40.
+        int hostBits = hostEax(host, 0x80000008) & 0xff;
+        boolean hostPhysBits = spec.flag("host-phys-bits", def == null);
+        Integer physBits = number(p, CpuProperty.PHYS_BITS, null);
+        if (physBits != null && physBits == 0) physBits = null;
+        if (physBits != null && hostBits != 0 && physBits != hostBits) {
+            warnings.add("warning: Host physical bits (" + hostBits + ") does not match phys-bits property ("
+                    + physBits + ")");
+        }
+        if (hostPhysBits) {
+            physBits = null;
+            Integer limit = number(p, CpuProperty.HOST_PHYS_BITS_LIMIT, 0);
+            if (limit != 0 && hostBits > limit) physBits = limit;
+        } else if (physBits == null && def != null) {
+            physBits = DEFAULT_PHYS_BITS;
+        }
+        return new CpuIdentity(vendor, family, model, stepping, level, xlevel, modelId, physBits, pmu);
+    }
+
+    static int autoLevel(int level, X86Features x86) {
+        if ((x86.wanted(X86FeatureWord.CPUID_7_0_EBX) | x86.wanted(X86FeatureWord.CPUID_7_0_ECX)
+                | x86.wanted(X86FeatureWord.CPUID_7_0_EDX)) != 0) {
+            level = Math.max(level, 7);
+        }
+        if (x86.wanted(X86FeatureWord.CPUID_D_1_EAX) != 0) level = Math.max(level, 0xd);
+        return level;
+    }
+
+    static int autoXlevel(int xlevel, X86Features x86) {
+        int l = xlevel;
+        if ((x86.wanted(X86FeatureWord.CPUID_80000001_EDX) | x86.wanted(X86FeatureWord.CPUID_80000001_ECX)) != 0) {
+            l = maxUnsigned(l, 0x80000001);
+        }
+        X86Feature svm = X86Feature.byName("svm").orElseThrow();
+        if ((x86.wanted(svm.word()) & svm.mask()) != 0) l = maxUnsigned(l, 0x8000000a);
+        return l;
+    }
+
+    private static int maxUnsigned(int a, int b) {
+        return Integer.compareUnsigned(a, b) >= 0 ? a : b;
+    }
+
+    private static Integer number(java.util.Map<CpuProperty, String> p, CpuProperty k, Integer dflt) {
+        String v = p.get(k);
+        return v == null ? dflt : Integer.valueOf((int) k.number(v));
+    }
+
+    private static int hostEax(List<CpuidEntry> host, int function) {
+        for (CpuidEntry e : host) {
+            if (e.function() == function) return e.eax();
+        }
+        return 0;
     }
 
     /** The feature's final state came from the user's own +feat / feat=on, not a default. */
@@ -170,12 +266,12 @@ public record CpuModel(CpuModelSpec spec, IrqchipMode irqchip, int eax, int edx,
             if ((bits & (1 << b)) == 0) continue;
             String name = PvFeature.byBit(reg, b).map(PvFeature::qemuName).orElse("bit" + b);
             out.add(String.format("warning: host doesn't support requested feature: "
-                    + "CPUID[eax=%08Xh].%s.%s [bit %d]", PvFeature.KVM_CPUID_FEATURES, regName, name, b));
+                    + "CPUID.%08XH:%s.%s [bit %d]", PvFeature.KVM_CPUID_FEATURES, regName, name, b));
         }
         return out;
     }
 
-    /** "warning: <reason>: CPUID[...]" becomes "CPUID[...]" for the enforce error. */
+    /** "warning: <reason>: CPUID.07H:EBX…" becomes "CPUID.07H:EBX…" for the enforce error. */
     private static List<String> stripPrefix(List<String> warnings) {
         List<String> out = new ArrayList<>();
         for (String w : warnings) {

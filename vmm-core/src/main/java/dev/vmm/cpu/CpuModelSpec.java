@@ -1,9 +1,13 @@
 package dev.vmm.cpu;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -14,38 +18,112 @@ import java.util.Set;
  * KVM PV feature ({@link PvFeature}) or an x86 CPUID flag ({@link X86Feature}).
  * Parsing validates names only; {@link CpuModel#resolve} gives them meaning.
  *
- * @param model    model name as given ("host", "max", "kvm64", "qemu64")
- * @param options  the options in command-line order
- * @param warnings QEMU-style warnings found while parsing (ambiguous +/-/= mixes)
+ * <p>Besides on/off switches it takes QEMU's valued CPU properties ({@link CpuProperty}: vendor,
+ * family, model, stepping, level, xlevel, model-id, phys-bits, host-phys-bits-limit), checked here for
+ * syntax and range with QEMU's messages.
+ *
+ * @param model      model name as given ("host", "max", or one of {@link X86CpuDefinitions}: "kvm64",
+ *                   "IvyBridge", "Skylake-Server-v4", ...)
+ * @param options    the on/off options in command-line order
+ * @param properties the valued properties, last one of each name wins (as QEMU sets them in order)
+ * @param warnings   QEMU-style warnings found while parsing (ambiguous +/-/= mixes)
  */
-public record CpuModelSpec(String model, List<CpuOption> options, List<String> warnings) {
-    public static final List<String> MODELS = List.of("host", "max", "kvm64", "qemu64");
-    /** Options that are not PV features. */
-    public static final List<String> OTHER_OPTIONS = List.of("kvm", "check", "enforce", "x2apic");
+public record CpuModelSpec(String model, List<CpuOption> options, Map<CpuProperty, String> properties,
+                           List<String> warnings) {
+    /** The models that take the host's CPUID; every other name is a QEMU table model. */
+    public static final List<String> HOST_MODELS = List.of("host", "max");
+    /**
+     * Boolean options that are not PV features or CPUID flags: QEMU's {@code kvm}, {@code check},
+     * {@code enforce}, {@code x2apic} (decided with the irqchip), {@code pmu}, {@code migratable} and
+     * {@code host-phys-bits}.
+     */
+    public static final List<String> OTHER_OPTIONS = List.of("kvm", "check", "enforce", "x2apic", "pmu",
+            "migratable", "host-phys-bits");
+    /**
+     * QEMU's nested-SVM flags (CPUID 0x8000000A EDX, "svm kin") and the prefix of its VMX-capability
+     * MSR flags: vmm does not model either word, so each is a one-line "not supported".
+     */
+    static final List<String> SVM_FLAGS = List.of("npt", "lbrv", "svm-lock", "nrip-save", "tsc-scale",
+            "vmcb-clean", "flushbyasid", "decodeassists", "pause-filter", "pfthreshold", "avic",
+            "v-vmsave-vmload", "vgif", "svme-addr-chk");
 
     public CpuModelSpec {
         options = List.copyOf(options);
+        properties = Collections.unmodifiableMap(new EnumMap<>(properties.isEmpty()
+                ? new EnumMap<>(CpuProperty.class) : properties));
         warnings = List.copyOf(warnings);
+    }
+
+    /** Every model name {@code -cpu} accepts. */
+    public static boolean known(String model) {
+        return HOST_MODELS.contains(model) || X86CpuDefinitions.find(model).isPresent();
+    }
+
+    /** The QEMU table model, empty for host and max. */
+    public Optional<X86CpuDefinition> definition() {
+        return hostModel() ? Optional.empty() : X86CpuDefinitions.find(model);
     }
 
     /** host and max take the host's bits; the others take QEMU's KVM defaults. */
     public boolean hostModel() {
-        return model.equals("host") || model.equals("max");
+        return HOST_MODELS.contains(model);
     }
 
     public static CpuModelSpec parse(String spec) {
-        String[] tokens = spec.split(",", -1);
+        String[] tokens = split(spec);
         String model = tokens[0].trim();
-        if (!MODELS.contains(model)) {
+        if (!known(model)) {
             throw new CpuModelException("unable to find CPU model '" + model + "'");
         }
         List<CpuOption> options = new ArrayList<>();
+        Map<CpuProperty, String> properties = new EnumMap<>(CpuProperty.class);
         for (int i = 1; i < tokens.length; i++) {
             String tok = tokens[i].trim();
             if (tok.isEmpty()) continue; // "kvm64," is harmless
-            options.add(parseOption(tok));
+            int eq = tok.indexOf('=');
+            Optional<CpuProperty> prop = eq < 0 ? Optional.empty()
+                    : CpuProperty.byName(PvFeature.normalize(tok.substring(0, eq)));
+            if (prop.isPresent()) {
+                String value = tok.substring(eq + 1);
+                prop.get().check(value);
+                properties.put(prop.get(), value);
+            } else {
+                options.add(parseOption(tok));
+            }
         }
-        return new CpuModelSpec(model, options, ambiguityWarnings(options));
+        return new CpuModelSpec(model, options, properties, ambiguityWarnings(options));
+    }
+
+    /**
+     * Splits at single commas; QEMU's option syntax writes a comma inside a value as ",," (so
+     * {@code model-id=Foo,, Inc.} is one token, "model-id=Foo, Inc.").
+     */
+    static String[] split(String spec) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < spec.length(); i++) {
+            char c = spec.charAt(i);
+            if (c != ',') {
+                cur.append(c);
+            } else if (i + 1 < spec.length() && spec.charAt(i + 1) == ',') {
+                cur.append(',');
+                i++;
+            } else {
+                out.add(cur.toString());
+                cur.setLength(0);
+            }
+        }
+        out.add(cur.toString());
+        return out.toArray(new String[0]);
+    }
+
+    /** The value of the last {@code name=on|off} or bare {@code name} (on), or {@code dflt}. */
+    public boolean flag(String name, boolean dflt) {
+        boolean v = dflt;
+        for (CpuOption o : options) {
+            if (o.name().equals(name)) v = o.on();
+        }
+        return v;
     }
 
     private static CpuOption parseOption(String tok) {
@@ -77,6 +155,18 @@ public record CpuModelSpec(String model, List<CpuOption> options, List<String> w
         if (name.startsWith("hv-")) { // QEMU's Hyper-V enlightenments: known names, not vmm's business
             throw new CpuModelException("-cpu option '" + raw.trim() + "' is not supported: vmm has no Hyper-V enlightenments");
         }
+        if (SVM_FLAGS.contains(name)) {
+            throw new CpuModelException("-cpu option '" + raw.trim() + "' is not supported: vmm does not model"
+                    + " CPUID 0x8000000A (nested SVM features); 'svm' itself is CPUID 0x80000001 ECX bit 2");
+        }
+        if (name.startsWith("vmx-")) {
+            throw new CpuModelException("-cpu option '" + raw.trim() + "' is not supported: vmm does not model"
+                    + " the VMX capability MSRs; 'vmx' itself is CPUID 1 ECX bit 5");
+        }
+        if (CpuProperty.byName(name).isPresent()) {
+            throw new CpuModelException("-cpu option '" + raw.trim() + "' needs a value ("
+                    + CpuProperty.byName(name).get().qemuName() + "=...)");
+        }
         if (PvFeature.byName(name).isPresent() || OTHER_OPTIONS.contains(name)) return name;
         var x86 = X86Feature.byName(name);
         if (x86.isPresent()) return x86.get().name();
@@ -89,6 +179,7 @@ public record CpuModelSpec(String model, List<CpuOption> options, List<String> w
         List<String> all = new ArrayList<>();
         for (PvFeature f : PvFeature.values()) all.add(f.qemuName());
         all.addAll(OTHER_OPTIONS);
+        for (CpuProperty p : CpuProperty.values()) all.add(p.qemuName());
         for (X86Feature f : X86Feature.ALL) {
             if (!all.contains(f.name())) all.add(f.name());
         }

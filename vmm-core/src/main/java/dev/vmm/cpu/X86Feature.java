@@ -201,7 +201,7 @@ public record X86Feature(String name, X86FeatureWord word, int bit) {
         return 1 << bit;
     }
 
-    /** "CPUID[eax=01h].ECX.cx16 [bit 13]": how QEMU names the bit in warnings. */
+    /** "CPUID.01H:ECX.cx16 [bit 13]": how QEMU names the bit in warnings. */
     public String qemuDescription() {
         return word.qemuDescription() + "." + name + " [bit " + bit + "]";
     }

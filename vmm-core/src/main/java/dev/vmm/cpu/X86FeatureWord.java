@@ -29,10 +29,12 @@ public enum X86FeatureWord {
     public int subleaf() { return subleaf; }
     public String register() { return register; }
 
-    /** QEMU's words in warnings (feature_word_description): "CPUID[eax=07h,ecx=00h].EBX". */
+    /**
+     * QEMU 7.2's words in warnings (feature_word_description): "CPUID.07H:EBX", the sub-leaf not named
+     * (later QEMU releases write "CPUID[eax=07h,ecx=00h].EBX"; vmm follows the QEMU it is compared with).
+     */
     public String qemuDescription() {
-        return subleaf < 0 ? String.format("CPUID[eax=%02Xh].%s", leaf, register)
-                : String.format("CPUID[eax=%02Xh,ecx=%02Xh].%s", leaf, subleaf, register);
+        return String.format("CPUID.%02XH:%s", leaf, register);
     }
 
     /** This word's entry in a KVM CPUID list; sub-leaf 0 stands for leaves without sub-leaves. */

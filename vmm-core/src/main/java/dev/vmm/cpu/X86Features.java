@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * The x86 feature words a guest will see, and what the host could have offered in each.
  *
- * <p>Every model starts from the host's bits (vmm's named models differ from host only in the KVM
- * leaves); then, as in QEMU, {@code feat=on|off} in command-line order, every {@code +feat}, every
+ * <p>{@code host} and {@code max} start from the host's bits, QEMU's table models from their
+ * definition (minus QEMU's KVM defaults acpi/monitor/svm, plus hypervisor); then, as in QEMU, {@code feat=on|off} in command-line order, every {@code +feat}, every
  * {@code -feat}; then bits the host lacks are dropped with QEMU's warning; then
  * {@link X86FeatureDependency} clears features whose parent is off. The host filter comes before the
  * dependencies here so that {@code +avx2} on a host without AVX2 says "host doesn't support" rather
@@ -26,12 +26,28 @@ public final class X86Features {
      */
     static final List<X86Feature> NO_AUTOENABLE = List.of(X86Feature.byName("topoext").orElseThrow());
 
+    /** QEMU's kvm_default_props that turn flags off: no ACPI thermal MSRs, no MONITOR/MWAIT, no nested SVM. */
+    static final List<String> KVM_DEFAULT_OFF = List.of("acpi", "monitor", "svm");
+    /** CPUID.1:ECX bit 15, PDCM (IA32_PERF_CAPABILITIES). */
+    static final int PDCM_BIT = 1 << 15;
+
     private final Map<X86FeatureWord, Integer> words;
     private final Map<X86FeatureWord, Integer> host;
+    private final Map<X86FeatureWord, Integer> wanted;
 
-    private X86Features(Map<X86FeatureWord, Integer> words, Map<X86FeatureWord, Integer> host) {
+    private X86Features(Map<X86FeatureWord, Integer> words, Map<X86FeatureWord, Integer> host,
+                        Map<X86FeatureWord, Integer> wanted) {
         this.words = new EnumMap<>(words);
         this.host = new EnumMap<>(host);
+        this.wanted = new EnumMap<>(wanted);
+    }
+
+    /**
+     * {@code w} as the model and the options asked for it, before the host filter: QEMU raises the
+     * automatic level from these (x86_cpu_expand_features runs before x86_cpu_filter_features).
+     */
+    public int wanted(X86FeatureWord w) {
+        return wanted.get(w);
     }
 
     /** The guest's value of {@code w}. */
@@ -77,11 +93,22 @@ public final class X86Features {
      * @param x2apic        the final CPUID.1:ECX bit 21
      * @param warnings      receives one QEMU warning per dropped requested bit
      */
-    static X86Features resolve(List<CpuidEntry> hostSupported, List<CpuOption> ordered, boolean x2apic,
-                               List<String> warnings) {
+    static X86Features resolve(List<CpuidEntry> hostSupported, X86CpuDefinition def, List<CpuOption> ordered,
+                               boolean x2apic, boolean pmu, List<String> warnings) {
         Map<X86FeatureWord, Integer> host = hostWords(hostSupported);
-        Map<X86FeatureWord, Integer> words = new EnumMap<>(host);
-        for (X86Feature f : NO_AUTOENABLE) words.compute(f.word(), (w, v) -> v & ~f.mask());
+        Map<X86FeatureWord, Integer> words;
+        if (def == null) {
+            words = new EnumMap<>(host);
+            for (X86Feature f : NO_AUTOENABLE) words.compute(f.word(), (w, v) -> v & ~f.mask());
+        } else {
+            words = new EnumMap<>(def.words());
+            // QEMU's kvm_default_props: acpi, monitor and svm off on every table model under KVM.
+            for (String off : KVM_DEFAULT_OFF) {
+                X86Feature f = X86Feature.byName(off).orElseThrow();
+                words.compute(f.word(), (w, v) -> v & ~f.mask());
+            }
+            words.merge(X86FeatureWord.CPUID_1_ECX, HostPvSupport.HYPERVISOR_BIT, (a, b) -> a | b);
+        }
         Map<X86FeatureWord, Integer> requested = new EnumMap<>(X86FeatureWord.class);
         for (X86FeatureWord w : X86FeatureWord.values()) requested.put(w, 0);
 
@@ -94,6 +121,7 @@ public final class X86Features {
             requested.compute(f.word(), (w, v) -> o.on() ? v | m : v & ~m);
         }
 
+        Map<X86FeatureWord, Integer> wanted = new EnumMap<>(words);
         for (X86FeatureWord w : X86FeatureWord.values()) {
             int missing = words.get(w) & ~host.get(w);
             if (w == X86FeatureWord.CPUID_1_ECX) missing &= ~HostPvSupport.X2APIC_BIT;
@@ -121,6 +149,10 @@ public final class X86Features {
 
         words.compute(X86FeatureWord.CPUID_1_ECX, (w, v) ->
                 x2apic ? v | HostPvSupport.X2APIC_BIT : v & ~HostPvSupport.X2APIC_BIT);
-        return new X86Features(words, host);
+        if (!pmu) {
+            // QEMU's cpu_x86_cpuid: no PMU, no perfmon/debug capability MSR to advertise.
+            words.compute(X86FeatureWord.CPUID_1_ECX, (w, v) -> v & ~PDCM_BIT);
+        }
+        return new X86Features(words, host, wanted);
     }
 }

@@ -98,7 +98,7 @@ class CpuModelTest {
         CpuModel c = resolve("kvm64,+kvm-msi-ext-dest-id");
         assertEquals(DEFAULTS, c.eax());
         assertEquals(List.of("warning: host doesn't support requested feature: "
-                + "CPUID[eax=40000001h].EAX.kvm-msi-ext-dest-id [bit 15]"), c.warnings());
+                + "CPUID.40000001H:EAX.kvm-msi-ext-dest-id [bit 15]"), c.warnings());
     }
 
     @Test
@@ -109,7 +109,7 @@ class CpuModelTest {
         CpuModel asked = CpuModel.resolve("kvm64,+kvm-pv-unhalt", TestHosts.full(), IrqchipMode.OFF);
         assertEquals(0, asked.eax() & (1 << 7));
         assertEquals(List.of("warning: host doesn't support requested feature: "
-                + "CPUID[eax=40000001h].EAX.kvm-pv-unhalt [bit 7]"), asked.warnings());
+                + "CPUID.40000001H:EAX.kvm-pv-unhalt [bit 7]"), asked.warnings());
         assertNotEquals(0, resolve("kvm64,+kvm-pv-unhalt").eax() & (1 << 7));
     }
 
@@ -119,8 +119,8 @@ class CpuModelTest {
         CpuModel c = CpuModel.resolve("kvm64,+kvm-pv-ipi,kvm-poll-control=on", old, IrqchipMode.ON);
         assertEquals(0x0100007B, c.eax());
         assertEquals(List.of(
-                "warning: host doesn't support requested feature: CPUID[eax=40000001h].EAX.kvm-pv-ipi [bit 11]",
-                "warning: host doesn't support requested feature: CPUID[eax=40000001h].EAX.kvm-poll-control [bit 12]"),
+                "warning: host doesn't support requested feature: CPUID.40000001H:EAX.kvm-pv-ipi [bit 11]",
+                "warning: host doesn't support requested feature: CPUID.40000001H:EAX.kvm-poll-control [bit 12]"),
                 c.warnings());
     }
 
@@ -138,7 +138,7 @@ class CpuModelTest {
         List<CpuidEntry> old = TestHosts.host(0x0100007B, true);
         CpuModelException e = assertThrows(CpuModelException.class,
                 () -> CpuModel.resolve("kvm64,+kvm-pv-ipi,enforce", old, IrqchipMode.ON));
-        assertEquals("Host doesn't support requested features: CPUID[eax=40000001h].EAX.kvm-pv-ipi [bit 11]",
+        assertEquals("Host doesn't support requested features: CPUID.40000001H:EAX.kvm-pv-ipi [bit 11]",
                 e.getMessage());
         assertEquals(1, e.warnings().size());
         // enforce with nothing missing is fine; check only keeps warnings
@@ -186,7 +186,7 @@ class CpuModelTest {
         assertTrue(CpuModel.resolve("host", noX2, IrqchipMode.ON).warnings().isEmpty());
         CpuModel asked = CpuModel.resolve("host,+x2apic", noX2, IrqchipMode.ON);
         assertFalse(asked.x2apic());
-        assertEquals(List.of("warning: host doesn't support requested feature: CPUID[eax=01h].ECX.x2apic [bit 21]"),
+        assertEquals(List.of("warning: host doesn't support requested feature: CPUID.01H:ECX.x2apic [bit 21]"),
                 asked.warnings());
         // no in-kernel LAPIC, no x2APIC
         assertFalse(CpuModel.resolve("host", TestHosts.full(), IrqchipMode.OFF).x2apic());

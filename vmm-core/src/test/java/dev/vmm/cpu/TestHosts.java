@@ -21,6 +21,8 @@ final class TestHosts {
         l.add(new CpuidEntry(0x40000000, 0, 0, 0x40000001, 0x4b4d564b, 0x564b4d56, 0x4d));
         l.add(new CpuidEntry(0x40000001, 0, 0, kvmEax, 0, 0, 0));
         l.add(new CpuidEntry(0x80000000, 0, 0, 0x80000008, 0, 0, 0));
+        // syscall, nx, lm; lahf_lm: what every x86-64 host has, and kvm64 asks for
+        l.add(new CpuidEntry(0x80000001, 0, 0, 0, 0, 0x1, (1 << 11) | (1 << 20) | (1 << 29)));
         return l;
     }
 

@@ -54,10 +54,10 @@ class X86FeatureTest {
 
     @Test
     void qemuWarningWording() {
-        assertEquals("CPUID[eax=01h].ECX.cx16 [bit 13]", flag("cx16").qemuDescription());
-        assertEquals("CPUID[eax=07h,ecx=00h].EBX.avx2 [bit 5]", flag("avx2").qemuDescription());
-        assertEquals("CPUID[eax=0Dh,ecx=01h].EAX.xsaveopt [bit 0]", flag("xsaveopt").qemuDescription());
-        assertEquals("CPUID[eax=80000001h].EDX.lm [bit 29]", flag("lm").qemuDescription());
+        assertEquals("CPUID.01H:ECX.cx16 [bit 13]", flag("cx16").qemuDescription());
+        assertEquals("CPUID.07H:EBX.avx2 [bit 5]", flag("avx2").qemuDescription());
+        assertEquals("CPUID.0DH:EAX.xsaveopt [bit 0]", flag("xsaveopt").qemuDescription());
+        assertEquals("CPUID.80000001H:EDX.lm [bit 29]", flag("lm").qemuDescription());
     }
 
     @Test

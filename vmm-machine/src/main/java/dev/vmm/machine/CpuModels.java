@@ -31,7 +31,7 @@ final class CpuModels {
             throw new MachineException(e.getMessage());
         }
         model.warnings().forEach(warnings::println);
-        List<CpuidEntry> composed = CpuidComposer.compose(host, model);
+        List<CpuidEntry> composed = CpuidComposer.compose(host, model, vm.cpuCount());
         vm.setCpuid(i -> CpuidComposer.forVcpu(composed, i));
         if (model.enforcePvCpuid()) {
             if (vm.kvm().checkExtension(CAP_ENFORCE_PV_FEATURE_CPUID) <= 0) {
