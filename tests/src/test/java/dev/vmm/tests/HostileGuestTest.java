@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 14, hostile guests: each misbehaviour ends within --timeout with its documented status
- * and message (README "Hostile guests"), on one vCPU and on four, and never with a Java stack
+ * and message (docs/hardening.md, "Guests"), on one vCPU and on four, and never with a Java stack
  * trace. The guests are flat multiboot kernels (FlatKernel) of a few instructions, run by the BSP;
  * the APs stay in wait-for-SIPI unless the guest starts them (cli; hlt on every vCPU).
  */

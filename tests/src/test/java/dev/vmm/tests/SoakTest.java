@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cycle, split irqchip, host contention), and the process's descriptors, threads, mappings and
  * RSS must stay flat. The guest uses the parts: it evicts and touches a page, asks for and ends
  * host contention, prints "ok" and exits 0. 20 cycles in the normal build; 1,000 with
- * {@code mvn -B -q verify -pl tests -am -Dtest=SoakTest -Dvmm.soak.cycles=1000} (README "Soak").
+ * {@code mvn -B -q verify -pl tests -am -Dtest=SoakTest -Dvmm.soak.cycles=1000} (docs/hardening.md, "Soak").
  */
 class SoakTest {
     private static final int WARM_UP = 5;

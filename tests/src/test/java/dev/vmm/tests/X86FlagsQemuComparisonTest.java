@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * for every flag named in the string the bit must be the same under QEMU and vmm, and be what was
  * asked when the host (KVM_GET_SUPPORTED_CPUID) has the flag. The rest of the words may differ
  * where QEMU's {@code -cpu host} adds or drops bits of its own; those differences are printed, not
- * asserted, and listed in the README's "CPU model" paragraph.
+ * asserted, and listed in docs/cpu-model.md.
  */
 class X86FlagsQemuComparisonTest {
     private static final Pattern WORDS = Pattern.compile("(?m)^# cpuid (0x1|0x7\\.0|0xd\\.1|0x80000001) (.*)$");
