@@ -127,15 +127,19 @@ public final class GuestDebugProbe {
         } catch (KvmException e) {
             return new Result(f, false, "KVM_SET_GUEST_DEBUG failed: " + e.getMessage());
         }
-        // a breakpoint that never fires leaves the vCPU in its loop: kick it out after a while
+        // a breakpoint that never fires leaves the vCPU in its loop: kick it out after a while, and
+        // again every TIMEOUT_MILLIS, because one kick can be lost (nested KVM under QEMU TCG lost
+        // the signal's interrupt once, and `vmm doctor` then waited for ever in KVM_RUN)
         VcpuKicker kicker = new VcpuKicker(cpu);
         kicker.arm();
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(TIMEOUT_MILLIS);
-                kicker.kick();
+                while (true) {
+                    Thread.sleep(TIMEOUT_MILLIS);
+                    kicker.kick();
+                }
             } catch (InterruptedException done) {
-                // the probe ended first
+                // the probe ended
             }
         }, "debug-probe-watchdog");
         watchdog.setDaemon(true);

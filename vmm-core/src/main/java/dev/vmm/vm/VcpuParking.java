@@ -31,6 +31,8 @@ final class VcpuParking {
 
     /** How often waiters look whether the VM ended (ending does not notify this lock). */
     private static final long POLL_MILLIS = 50;
+    /** How long a vCPU may take to park before it is kicked again. */
+    private static final long REKICK_MILLIS = 250;
 
     private final Object lock = new Object();
     private final Set<Holder> holders = EnumSet.noneOf(Holder.class);
@@ -128,14 +130,26 @@ final class VcpuParking {
      */
     boolean awaitParked(List<Vcpu> vcpus, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        synchronized (lock) {
-            while (parked < live(vcpus)) {
+        long nextKick = System.currentTimeMillis() + REKICK_MILLIS;
+        while (true) {
+            synchronized (lock) {
+                if (parked >= live(vcpus)) {
+                    return true;
+                }
                 if (vmEnded.getAsBoolean() || (timeoutMillis > 0 && System.currentTimeMillis() >= deadline)) {
                     return false;
                 }
                 lock.wait(POLL_MILLIS);
+                if (parked >= live(vcpus) || System.currentTimeMillis() < nextKick) {
+                    continue;
+                }
             }
-            return true;
+            // still not all parked: kick again (outside the lock), since a kick can be lost on the way
+            // into the guest (seen under nested KVM on QEMU TCG); a parked vCPU just consumes it
+            nextKick = System.currentTimeMillis() + REKICK_MILLIS;
+            for (Vcpu v : vcpus) {
+                v.kick();
+            }
         }
     }
 

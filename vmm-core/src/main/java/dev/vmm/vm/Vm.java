@@ -41,6 +41,8 @@ import java.util.function.Supplier;
  */
 public final class Vm implements MachineControl, AutoCloseable {
     private static final long JOIN_MILLIS = 2000;
+    /** While waiting for a vCPU thread to end, how often it is kicked again. */
+    private static final long REKICK_MILLIS = 250;
 
     private final Kvm kvm;
     private final VmFd vmFd;
@@ -544,10 +546,18 @@ public final class Vm implements MachineControl, AutoCloseable {
         end(VmOutcome.failure(VmOutcome.Kind.STOPPED, "vmm: VM closed"));
         boolean allStopped = true;
         for (Vcpu v : vcpus) {
-            try {
-                v.join(JOIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // kicked again every REKICK_MILLIS: one kick can be lost on the way into the guest
+            // (seen under nested KVM on QEMU TCG), and a vCPU that never saw it would stay in KVM_RUN
+            for (long waited = 0; v.isAlive() && waited < JOIN_MILLIS; waited += REKICK_MILLIS) {
+                try {
+                    v.join(REKICK_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                if (v.isAlive()) {
+                    v.stop();
+                }
             }
             allStopped &= !v.isAlive();
         }
