@@ -12,7 +12,10 @@ import java.util.Map;
  * file reads for class loading, signals for safepoints), so an allow list would break on the next
  * JDK. Instead the filter refuses what a thread that runs guest code never needs: starting programs
  * or processes, reading or writing other processes, loading kernel code, mounting, new sockets, BPF,
- * perf and keyrings. A refused call fails with EPERM; nothing is killed, because a killed JVM
+ * perf and keyrings. Not socketpair: the JDK's FileDispatcherImpl makes one when the class is
+ * initialised, which can happen on whichever thread opens the first FileChannel, a vCPU thread
+ * included, and a class whose initialiser failed stays unusable for the whole JVM (a pair of
+ * connected local sockets reaches nothing else). A refused call fails with EPERM; nothing is killed, because a killed JVM
  * thread leaves the machine hanging rather than stopped.
  *
  * <p>Syscall numbers are x86-64's (sys/syscall.h, checked by HostConstantsTest). The program first
@@ -58,7 +61,6 @@ public final class VcpuSyscallFilter {
         m.put("add_key", 248);
         m.put("request_key", 249);
         m.put("socket", 41);
-        m.put("socketpair", 53);
         m.put("bind", 49);
         m.put("listen", 50);
         m.put("connect", 42);

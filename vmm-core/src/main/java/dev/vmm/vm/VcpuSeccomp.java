@@ -1,6 +1,7 @@
 package dev.vmm.vm;
 
 import dev.vmm.host.Errno;
+import dev.vmm.host.Seccomp;
 import dev.vmm.host.VcpuSyscallFilter;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,5 +39,34 @@ public final class VcpuSeccomp {
                     + "); vCPU threads run unfiltered");
         }
         return errno == 0;
+    }
+
+    /**
+     * What {@code vmm doctor} reports: whether the filter is on, and whether this kernel takes it,
+     * tried for real on a throw-away thread that installs it and then checks /proc and a denied
+     * call (socket, which must fail with EPERM).
+     */
+    public static String probe() throws InterruptedException {
+        String[] out = new String[1];
+        Thread t = new Thread(() -> {
+            int errno = VcpuSyscallFilter.installOnThisThread();
+            if (errno != 0) {
+                out[0] = "the kernel refused it (" + Errno.name(errno) + "): vCPU threads would run unfiltered";
+                return;
+            }
+            long rc = dev.vmm.host.LibC.syscall(VcpuSyscallFilter.DENIED.get("socket"), 2, 1, 0);
+            int socketErrno = com.sun.jna.Native.getLastError();
+            if (rc >= 0) {
+                dev.vmm.host.LibC.close((int) rc);
+            }
+            out[0] = rc == -1 && socketErrno == VcpuSyscallFilter.EPERM && Seccomp.modeOfThisThread() == 2
+                    ? "installs here (" + VcpuSyscallFilter.program().size() + " BPF instructions, "
+                    + VcpuSyscallFilter.DENIED.size() + " syscalls denied with EPERM; a test socket() got EPERM)"
+                    : "installed but not effective (socket() returned " + rc + ", " + Errno.name(socketErrno) + ")";
+        }, "seccomp-probe");
+        t.setUncaughtExceptionHandler((th, e) -> out[0] = "broke the probe thread: " + e);
+        t.start();
+        t.join();
+        return (enabled() ? "on" : "off (-D" + PROPERTY + "=off)") + "; the filter " + out[0];
     }
 }
