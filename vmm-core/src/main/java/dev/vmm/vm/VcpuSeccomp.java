@@ -4,6 +4,11 @@ import dev.vmm.host.Errno;
 import dev.vmm.host.Seccomp;
 import dev.vmm.host.VcpuSyscallFilter;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,7 +22,28 @@ public final class VcpuSeccomp {
 
     private static final AtomicBoolean warned = new AtomicBoolean();
 
+    static {
+        loadJdkNativeIoFirst();
+    }
+
     private VcpuSeccomp() {}
+
+    /**
+     * Runs once, on the thread that first touches this class, before any filter exists. The JDK
+     * probes the host with sockets when its I/O libraries are first loaded: libnet decides for the
+     * whole JVM whether IPv6 works by creating an AF_INET6 socket, and NIO's FileDispatcherImpl
+     * makes a socketpair in its class initialiser. Done first on a filtered thread, the socket
+     * would get EPERM and the JVM would run without IPv6 from then on (strace of {@code vmm doctor}'s
+     * probe showed exactly that before this). So both are loaded here, unfiltered.
+     */
+    private static void loadJdkNativeIoFirst() {
+        InetAddress.getLoopbackAddress();
+        try (FileChannel c = FileChannel.open(Path.of("/proc/self/stat"))) {
+            c.read(ByteBuffer.allocate(1));
+        } catch (IOException e) {
+            // nothing to warm up with; the libraries then load wherever they are first used
+        }
+    }
 
     public static boolean enabled() {
         return !"off".equals(System.getProperty(PROPERTY, "on"));
