@@ -90,6 +90,7 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             printPvFeatures(out, hostEax);
             printGuestDebug(out, kvm);
+            printSeccomp(out);
             out.flush();
             if (!missing.isEmpty()) {
                 throw new UserError("the VMM cannot run here: KVM lacks " + String.join(", ", missing), 1);
@@ -142,6 +143,15 @@ public final class DoctorCommand implements Callable<Integer> {
     }
 
     /** Leaf 0x40000001 EAX as KVM_GET_SUPPORTED_CPUID reports it, by name. */
+    static void printSeccomp(PrintStream out) {
+        try {
+            out.println("vCPU seccomp filter: " + dev.vmm.vm.VcpuSeccomp.probe());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("vCPU seccomp filter: not tried (interrupted)");
+        }
+    }
+
     static void printPvFeatures(PrintStream out, int eax) {
         out.println(String.format("PV features offered by KVM_GET_SUPPORTED_CPUID (leaf 0x%08x EAX = 0x%08x):",
                 PvFeature.KVM_CPUID_FEATURES, eax));

@@ -109,6 +109,11 @@ public final class RunCommand implements Callable<Integer> {
                     + " the QMP monitor until its client sends quit. Needs -qmp or -mon.")
     boolean noShutdown;
 
+    @Option(names = {"--seccomp"}, paramLabel = "on|off", defaultValue = "on",
+            description = "on (default): each vCPU thread refuses exec, fork, ptrace, module loading, mounts,"
+                    + " new sockets and the like with EPERM (docs/hardening.md); off: no filter")
+    String seccomp;
+
     @Option(names = {"--timeout"}, paramLabel = "SECONDS", description = "stop the guest after this long (exit status "
             + VmOutcome.FAILURE_STATUS + ")")
     Integer timeoutSeconds;
@@ -149,6 +154,12 @@ public final class RunCommand implements Callable<Integer> {
         dev.vmm.startup.StartupClock.mark("options parsed");
         if (QemuHelp.printIfAsked(cpuOptions, System.out)) {
             return 0; // QEMU's -cpu help / -M help: a list, no guest
+        }
+        if (!seccomp.equals("on") && !seccomp.equals("off")) {
+            throw new UserError("--seccomp takes on or off, not '" + seccomp + "'");
+        }
+        if (seccomp.equals("off")) {
+            System.setProperty(dev.vmm.vm.VcpuSeccomp.PROPERTY, "off"); // read by each vCPU thread as it starts
         }
         MachineConfig config = toConfig().withNoReboot(noReboot);
         java.util.Map<String, SerialTarget> chardevs = qemuOptions.chardevMap();

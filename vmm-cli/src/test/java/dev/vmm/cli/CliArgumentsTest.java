@@ -61,6 +61,12 @@ class CliArgumentsTest {
     }
 
     @Test
+    void seccompTakesOnOrOff() {
+        assertUsageError(run("run", "--kernel", "/nonexistent-vmm-kernel", "--seccomp", "maybe"),
+                "--seccomp takes on or off, not 'maybe'");
+    }
+
+    @Test
     void machineOptionValues() {
         assertEquals(IrqchipMode.ON, MachineOption.parse(null));
         assertEquals(IrqchipMode.ON, MachineOption.parse("kernel-irqchip=on"));

@@ -116,6 +116,9 @@ public final class LibC {
 
     public static native String strerror(int errnum);
 
+    /** prctl(2) with all four arguments (unused ones 0). */
+    public static native int prctl(int option, long a2, long a3, long a4, long a5);
+
     /** Kernel thread id of the calling thread (what tgkill wants). */
     public static int gettid() {
         return (int) syscall(SYS_GETTID, 0, 0, 0);

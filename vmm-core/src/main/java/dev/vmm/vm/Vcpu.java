@@ -33,6 +33,8 @@ final class Vcpu implements Runnable {
     /** Set before the thread starts (a debugger); null when none is attached. */
     private volatile DebugExitHandler debugHandler;
     private volatile boolean stopping;
+    /** Whether this vCPU's current thread runs under the seccomp filter (VcpuSeccomp). */
+    private volatile boolean filtered;
     private Thread thread;
 
     /**
@@ -57,6 +59,10 @@ final class Vcpu implements Runnable {
         this.mmio = mmio;
         this.reports = reports;
         this.onEnd = onEnd;
+    }
+
+    boolean filtered() {
+        return filtered;
     }
 
     VcpuFd fd() {
@@ -117,6 +123,9 @@ final class Vcpu implements Runnable {
     @Override
     public void run() {
         try {
+            // Before the guest runs a single instruction, so that nothing it provokes on this
+            // thread can reach a denied call.
+            filtered = VcpuSeccomp.applyToThisThread();
             VcpuKicker k = new VcpuKicker(fd);
             k.arm();
             kicker = k;

@@ -207,6 +207,11 @@ public final class Vm implements MachineControl, AutoCloseable {
     }
 
     /** True once the guest has ended (or was stopped) and the vCPUs were told to leave. */
+    /** Whether vCPU {@code index}'s thread has installed the seccomp filter (VcpuSeccomp). */
+    public boolean vcpuFiltered(int index) {
+        return vcpus.get(index).filtered();
+    }
+
     public boolean hasEnded() {
         return outcome.get() != null;
     }
