@@ -7,14 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -76,19 +70,7 @@ class HumanMonitorGuestTest {
     }
 
     private String serialUntil(Path serial, String marker) throws Exception {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(serial));
-            InputStream in = Channels.newInputStream(ch);
-            StringBuilder sb = new StringBuilder();
-            byte[] buf = new byte[4096];
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!sb.toString().contains(marker) && System.nanoTime() < deadline) {
-                int n = in.read(buf);
-                if (n < 0) break;
-                sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            }
-            return sb.toString();
-        }
+        return SerialSocketReader.readUntil(serial, marker, 90);
     }
 
     @Test
