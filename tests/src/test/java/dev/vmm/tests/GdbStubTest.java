@@ -210,6 +210,24 @@ class GdbStubTest {
         }
     }
 
+    /**
+     * In a network namespace whose interfaces are all down (as in a container or the kvm-lab guest
+     * before its loopback was brought up) the stub and the monitor still listen and the guest runs
+     * to its end; nothing of Netty's host-network diagnostics (warnings with stack traces about a
+     * missing loopback or MAC address) reaches the user's stderr.
+     */
+    @Test
+    void noNetworkInterfacesUpLeavesStderrClean() throws Exception {
+        RequiresKvm.check();
+        Assumptions.assumeTrue(new ProcessBuilder("unshare", "-rn", "true").start().waitFor() == 0,
+                "skipped: unshare -rn (a user and network namespace) is not allowed here");
+        VmmProcess r = VmmProcess.run(List.of("unshare", "-rn"), "run", "--kernel",
+                RequiresKvm.testKernel().toString(), "-gdb", "tcp:127.0.0.1:1234", "-qmp", "tcp:127.0.0.1:4444,server,nowait");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.stdout().contains("ok 22 "), r.toString());
+        assertEquals("", r.stderr(), r.toString());
+    }
+
     @Test
     void badSpellingsAreOneLineErrors() {
         VmmProcess.run("run", "--kernel", "../guest-images/target/pvtest.elf", "-gdb", "serial:1234")

@@ -32,6 +32,7 @@ public final class SocketServer implements AutoCloseable {
     }
 
     public static SocketServer listen(ChardevSpec spec, Supplier<ChannelInitializer<Channel>> initializer) throws IOException {
+        NettyLogging.quiet();
         EventLoopGroup group;
         UnixSocketPath unixPath;
         ServerBootstrap b = new ServerBootstrap();
