@@ -47,6 +47,9 @@ final class Vcpu implements Runnable, VcpuParking.Parkable {
     /** Whether this vCPU's current thread runs under the seccomp filter (VcpuSeccomp). */
     private volatile boolean filtered;
     private volatile Thread thread;
+    private final Object kickLock = new Object();
+    /** Set by {@link #close}: kvm_run is gone. */
+    private boolean closed;
 
     /** How long a caller waits for a call to be carried out before it kicks the thread again. */
     private static final long REKICK_MILLIS = 250;
@@ -88,9 +91,21 @@ final class Vcpu implements Runnable, VcpuParking.Parkable {
     /** Kicks the thread out of KVM_RUN (it then looks at its mailbox); returns at once. */
     @Override
     public void kick() {
-        VcpuKicker k = kicker;
-        if (k != null) {
-            k.kick();
+        // under the lock that close takes: a kick writes kvm_run, which closing the vCPU unmaps,
+        // and a thread that posts a stop may still kick while the VM is being closed after it
+        synchronized (kickLock) {
+            VcpuKicker k = kicker;
+            if (k != null && !closed) {
+                k.kick();
+            }
+        }
+    }
+
+    /** Closes the vCPU's file descriptor (and its kvm_run mapping); later kicks do nothing. Thread ended. */
+    void close() {
+        synchronized (kickLock) {
+            closed = true;
+            fd.close();
         }
     }
 

@@ -227,6 +227,7 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** Gives each vCPU its CPUID table; {@code perVcpu} receives the vCPU's APIC ID. */
     public void setCpuid(Function<Integer, List<CpuidEntry>> perVcpu) {
+        requireNotStarted("CPUID");
         for (int i = 0; i < vcpus.size(); i++) {
             vcpus.get(i).fd().setCpuid2(perVcpu.apply(apicIds.get(i)));
         }
@@ -239,6 +240,7 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** Every vCPU reports each KVM_RUN exit to {@code observer} (null: none; before {@link #start}). */
     public void observeExits(ExitObserver observer) {
+        requireNotStarted("an exit observer");
         for (Vcpu v : vcpus) {
             v.setExitObserver(observer);
         }
@@ -246,8 +248,19 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** KVM_EXIT_DEBUG goes to {@code handler} (a debugger; before {@link #start}). */
     public void attachDebugger(DebugExitHandler handler) {
+        requireNotStarted("a debugger");
         for (Vcpu v : vcpus) {
             v.setDebugHandler(handler);
+        }
+    }
+
+    /**
+     * The vCPUs' configuration (CPUID, hooks) is fixed once their threads run: the threads read it
+     * without a lock, and a guest that saw one CPUID must not see another.
+     */
+    private synchronized void requireNotStarted(String what) {
+        if (started) {
+            throw new IllegalStateException(what + " can only be set before the VM starts");
         }
     }
 
@@ -570,7 +583,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             return;
         }
         for (Vcpu v : vcpus) {
-            v.fd().close();
+            v.close();
         }
         vmFd.close();
         memory.close();
