@@ -81,6 +81,13 @@ class VcpuParkingTest {
         return vcpus;
     }
 
+    /** {@code n} vCPUs, all parked by a debugger's stop. */
+    private void stoppedByDebugger(int n) throws InterruptedException {
+        start(n);
+        parking.request(VcpuParking.Holder.DEBUGGER, vcpus);
+        assertTrue(parking.awaitParked(vcpus, 0));
+    }
+
     @AfterEach
     void stopAll() throws InterruptedException {
         for (LoopingVcpu v : vcpus) {
@@ -156,9 +163,7 @@ class VcpuParkingTest {
 
     @Test
     void oneVcpuRunsAloneUntilTheNextRequestWhileTheOthersStayParked() throws Exception {
-        start(2);
-        parking.request(VcpuParking.Holder.DEBUGGER, vcpus);
-        assertTrue(parking.awaitParked(vcpus, 0));
+        stoppedByDebugger(2);
         assertThrows(IllegalStateException.class, () -> parking.runAlone(VcpuParking.Holder.MONITOR, 1, vcpus),
                 "only the holder that stopped the VM lets a vCPU run alone");
         parking.runAlone(VcpuParking.Holder.DEBUGGER, 1, vcpus);
@@ -175,9 +180,7 @@ class VcpuParkingTest {
 
     @Test
     void theMonitorsPauseLetsAVcpuFinishItsStepAlone() throws Exception {
-        start(2);
-        parking.request(VcpuParking.Holder.DEBUGGER, vcpus);
-        assertTrue(parking.awaitParked(vcpus, 0));
+        stoppedByDebugger(2);
         parking.runAlone(VcpuParking.Holder.DEBUGGER, 0, vcpus);
         parking.hold(VcpuParking.Holder.MONITOR);
         // parkAll leaves the stepping vCPU alone; it parks when the debugger stops it again
