@@ -215,6 +215,7 @@ public final class Vm implements MachineControl, AutoCloseable {
      * between two KVM_RUN calls (a command in its mailbox, after a kick), and returns the result.
      * A parked vCPU runs it at once; a running one is kicked out of the guest for it and runs on.
      * Runs on the caller when the vCPU thread has not started or has ended, or is the caller.
+     * Not for one vCPU's thread to call for another: each would wait for the other's mailbox.
      */
     public <T> T onVcpu(int index, Function<VcpuFd, T> action) {
         return vcpus.get(index).call(action);
@@ -344,7 +345,7 @@ public final class Vm implements MachineControl, AutoCloseable {
         end(VmOutcome.failure(VmOutcome.Kind.STOPPED, sb.toString()));
     }
 
-    /** vCPU {@code index}'s registers in QEMU's {@code info registers} layout. The vCPU must not be in KVM_RUN. */
+    /** vCPU {@code index}'s registers in QEMU's {@code info registers} layout, read on its own thread. */
     public String registers(int index) {
         try {
             return CpuStateDump.format(onVcpu(index, CpuState::read), false);
@@ -519,7 +520,10 @@ public final class Vm implements MachineControl, AutoCloseable {
         return MemoryTree.render(memory.regions(), mmio.ranges(), io.ranges(), spec.irqchip());
     }
 
-    /** vCPU {@code index}'s state for a register dump; only inside {@link #whilePaused}. */
+    /**
+     * vCPU {@code index}'s state for a register dump, read on its own thread; inside
+     * {@link #whilePaused} every vCPU's state is from the same stopped moment.
+     */
     public CpuState cpuState(int index) {
         return onVcpu(index, CpuState::read);
     }
