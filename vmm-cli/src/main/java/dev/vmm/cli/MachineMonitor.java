@@ -123,9 +123,10 @@ final class MachineMonitor implements MonitorTarget {
         return vm.whilePaused(() -> {
             ArrayNode cpus = Json.MAPPER.createArrayNode();
             for (int i = 0; i < vm.cpuCount(); i++) {
+                int index = i;
                 ObjectNode cpu = cpus.addObject().put("cpu-index", i);
                 ArrayNode msrs = cpu.putArray("msrs");
-                for (PvReport.Entry e : PvReport.read(vm.vcpu(i), vm.memory())) {
+                for (PvReport.Entry e : vm.onVcpu(index, fd -> PvReport.read(fd, vm.memory()))) {
                     ObjectNode m = msrs.addObject().put("name", e.msr().linuxName()).put("index", e.msr().index());
                     if (e.supported()) {
                         m.put("value", e.value());

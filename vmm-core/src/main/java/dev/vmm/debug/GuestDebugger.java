@@ -135,9 +135,11 @@ public final class GuestDebugger implements DebugExitHandler {
             after = !software.containsKey(pc) && software.containsKey(pc - 1);
         }
         if (after) {
-            VcpuFd fd = vm.vcpu(vcpu);
-            Regs r = fd.getRegs();
-            fd.setRegs(r.rip(r.rip() - 1));
+            vm.onVcpu(vcpu, fd -> { // on this vCPU's own thread: it runs at once
+                Regs r = fd.getRegs();
+                fd.setRegs(r.rip(r.rip() - 1));
+                return null;
+            });
         }
     }
 
@@ -225,7 +227,10 @@ public final class GuestDebugger implements DebugExitHandler {
                 continue;
             }
             try {
-                vm.vcpu(i).setGuestDebug(want);
+                vm.onVcpu(i, fd -> {
+                    fd.setGuestDebug(want);
+                    return null;
+                });
             } catch (KvmException e) {
                 throw new DebugException("KVM_SET_GUEST_DEBUG refused " + describe(control) + ": " + e.getMessage());
             }
@@ -326,23 +331,29 @@ public final class GuestDebugger implements DebugExitHandler {
     // ---- registers and memory (guest stopped) ----
 
     public Regs regs(int vcpu) {
-        return vm.vcpu(vcpu).getRegs();
+        return vm.onVcpu(vcpu, VcpuFd::getRegs);
     }
 
     public void setRegs(int vcpu, Regs regs) {
-        vm.vcpu(vcpu).setRegs(regs);
+        vm.onVcpu(vcpu, fd -> {
+            fd.setRegs(regs);
+            return null;
+        });
     }
 
     public Sregs sregs(int vcpu) {
-        return vm.vcpu(vcpu).getSregs();
+        return vm.onVcpu(vcpu, VcpuFd::getSregs);
     }
 
     public void setSregs(int vcpu, Sregs sregs) {
-        vm.vcpu(vcpu).setSregs(sregs);
+        vm.onVcpu(vcpu, fd -> {
+            fd.setSregs(sregs);
+            return null;
+        });
     }
 
     public dev.vmm.kvm.Fpu fpu(int vcpu) {
-        return vm.vcpu(vcpu).getFpu();
+        return vm.onVcpu(vcpu, VcpuFd::getFpu);
     }
 
     /** Guest physical address of {@code linear} in {@code vcpu}'s address space. */

@@ -62,11 +62,12 @@ final class PowerOnReset {
     }
 
     /**
-     * Resets the parked vCPUs; {@code byGuest} tells a guest's reset from the operator's.
+     * Resets the parked vCPUs, each on its own thread (a {@link VcpuCommand.Call} through its
+     * mailbox); {@code byGuest} tells a guest's reset from the operator's.
      * @return false, changing nothing, when this would be guest reset number {@link #MAX_RESETS} + 1.
      * A KVM call that fails throws: the VM then ends with that error.
      */
-    boolean perform(List<VcpuFd> vcpus, boolean byGuest) {
+    boolean perform(List<Vcpu> vcpus, boolean byGuest) {
         if (byGuest && guestCount >= MAX_RESETS) {
             return false;
         }
@@ -79,23 +80,32 @@ final class PowerOnReset {
         }
         List<Msr> pvMsrs = PvMsr.resetValues();
         for (int i = 0; i < vcpus.size(); i++) {
-            VcpuFd fd = vcpus.get(i);
             VcpuSnapshot s = vcpuSnapshots.get(i);
-            fd.setSregs(s.sregs());
-            fd.setRegs(s.regs());
-            fd.setFpu(s.fpu());
-            fd.setLapic(s.lapic());
-            fd.setMpState(s.mpState());
-            for (Msr m : pvMsrs) {
-                // One at a time: KVM stops at the first MSR the host does not know (or lets be
-                // written, e.g. under kvm-pv-enforce-cpuid); such an MSR has nothing to reset.
-                fd.setMsrsUntilRejected(List.of(m));
-            }
+            vcpus.get(i).call(fd -> {
+                restore(fd, s, pvMsrs);
+                return null;
+            });
         }
         if (plan != null) {
-            BootState.load(plan, memory, vcpus.get(0));
+            vcpus.get(0).call(bsp -> {
+                BootState.load(plan, memory, bsp);
+                return null;
+            });
         }
         return true;
+    }
+
+    private static void restore(VcpuFd fd, VcpuSnapshot s, List<Msr> pvMsrs) {
+        fd.setSregs(s.sregs());
+        fd.setRegs(s.regs());
+        fd.setFpu(s.fpu());
+        fd.setLapic(s.lapic());
+        fd.setMpState(s.mpState());
+        for (Msr m : pvMsrs) {
+            // One at a time: KVM stops at the first MSR the host does not know (or lets be
+            // written, e.g. under kvm-pv-enforce-cpuid); such an MSR has nothing to reset.
+            fd.setMsrsUntilRejected(List.of(m));
+        }
     }
 
     /** Resets carried out so far. */

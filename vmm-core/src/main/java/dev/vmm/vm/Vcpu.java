@@ -9,50 +9,55 @@ import dev.vmm.kvm.VcpuFd;
 import dev.vmm.kvm.VcpuExit;
 import dev.vmm.kvm.VcpuKicker;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One virtual CPU and the platform thread that runs it. The thread sits in {@code KVM_RUN} and
  * handles each exit: port I/O goes to the bus, everything that ends the VM is turned into a
- * {@link VmOutcome} and handed to the VM, which then kicks every other vCPU out.
+ * {@link VmOutcome} and handed to the VM, which then sends every vCPU a stop.
  *
  * <p>Application processors start their thread at once too: with the in-kernel LAPIC they wait
  * inside {@code KVM_RUN} until the guest sends them INIT and SIPI.
+ *
+ * <p>Everything other threads want of it goes through its one {@link VcpuMailbox} — pause, resume,
+ * stop, and calls to carry out on this thread (register reads, a reset) — followed by a kick; the
+ * thread takes the commands before its next {@code KVM_RUN}. Callers that wait repeat the kick
+ * until it takes, because one kick can be lost on the way into the guest (seen under nested KVM
+ * on QEMU TCG).
  */
-final class Vcpu implements Runnable {
+final class Vcpu implements Runnable, VcpuParking.Parkable {
     private final int index;
     private final VcpuFd fd;
     private final IoBus io;
     private final MmioBus mmio;
     private final Consumer<VmOutcome> onEnd;
     private final ExitReport reports;
-    private final PauseGate gate;
+    private final Runnable requestReset;
+    private final VcpuMailbox mailbox = new VcpuMailbox();
     private volatile VcpuKicker kicker;
     /** Set before the thread starts (an exit trace, exit statistics); null when nobody listens. */
     private volatile ExitObserver exitObserver;
     /** Set before the thread starts (a debugger); null when none is attached. */
     private volatile DebugExitHandler debugHandler;
-    private volatile boolean stopping;
     /** Whether this vCPU's current thread runs under the seccomp filter (VcpuSeccomp). */
     private volatile boolean filtered;
-    private Thread thread;
+    private volatile Thread thread;
+    private final Object kickLock = new Object();
+    /** Set by {@link #close}: kvm_run is gone. */
+    private boolean closed;
 
-    /**
-     * Where a vCPU waits while the VM is paused (for a reset): {@link #pauseRequested} is checked
-     * before every KVM_RUN; {@link #park} blocks until the pause is over; {@link #requestReset}
-     * is how a vCPU asks for a reset (KVM_EXIT_SYSTEM_EVENT type reset).
-     */
-    interface PauseGate {
-        boolean pauseRequested();
+    /** How long a caller waits for a call to be carried out before it kicks the thread again. */
+    private static final long REKICK_MILLIS = 250;
 
-        /** @return true when this vCPU is let run on its own while the others stay parked (a debugger's single step) */
-        boolean park(int index);
-
-        void requestReset();
-    }
-
-    Vcpu(int index, VcpuFd fd, IoBus io, MmioBus mmio, ExitReport reports, Consumer<VmOutcome> onEnd, PauseGate gate) {
-        this.gate = gate;
+    /** @param requestReset how this vCPU asks for a reset (KVM_EXIT_SYSTEM_EVENT type reset) */
+    Vcpu(int index, VcpuFd fd, IoBus io, MmioBus mmio, ExitReport reports, Consumer<VmOutcome> onEnd,
+         Runnable requestReset) {
+        this.requestReset = requestReset;
         this.index = index;
         this.fd = fd;
         this.io = io;
@@ -83,24 +88,92 @@ final class Vcpu implements Runnable {
         thread.start();
     }
 
-    /** Kicks the thread out of KVM_RUN (it then looks at the pause gate); returns at once. */
-    void kick() {
-        VcpuKicker k = kicker;
-        if (k != null) {
-            k.kick();
+    /** Kicks the thread out of KVM_RUN (it then looks at its mailbox); returns at once. */
+    @Override
+    public void kick() {
+        // under the lock that close takes: a kick writes kvm_run, which closing the vCPU unmaps,
+        // and a thread that posts a stop may still kick while the VM is being closed after it
+        synchronized (kickLock) {
+            VcpuKicker k = kicker;
+            if (k != null && !closed) {
+                k.kick();
+            }
         }
     }
 
-    boolean isStopping() {
-        return stopping;
+    /** Closes the vCPU's file descriptor (and its kvm_run mapping); later kicks do nothing. Thread ended. */
+    void close() {
+        synchronized (kickLock) {
+            closed = true;
+            fd.close();
+        }
+    }
+
+    /** Queues {@code command} and kicks the thread. @return false when the thread has ended */
+    @Override
+    public boolean post(VcpuCommand command) {
+        boolean taken = mailbox.post(command);
+        kick();
+        return taken;
     }
 
     /** Asks the thread to leave KVM_RUN and stop; returns at once. */
     void stop() {
-        stopping = true;
-        VcpuKicker k = kicker;
-        if (k != null) {
-            k.kick();
+        post(VcpuCommand.STOP);
+    }
+
+    /** Outside KVM_RUN for now: paused with nothing left to take, or the thread is not running. */
+    @Override
+    public boolean isParked() {
+        return !isAlive() || mailbox.isParked();
+    }
+
+    /** Waits up to {@code millis} for {@link #isParked}. */
+    @Override
+    public boolean awaitParked(long millis) throws InterruptedException {
+        return !isAlive() || mailbox.awaitParked(millis);
+    }
+
+    VcpuRunState runState() {
+        return mailbox.state();
+    }
+
+    /**
+     * Carries out {@code action} on this vCPU's thread, between two KVM_RUN calls, and returns its
+     * result; an exception it throws is thrown here. The thread runs it at once when parked, else
+     * after the kick brings it out of the guest (then it runs on). On the vCPU thread itself, or
+     * when there is no thread in KVM_RUN (not started, ended), {@code action} runs on the caller.
+     */
+    <T> T call(Function<VcpuFd, T> action) {
+        Thread t = thread;
+        if (t == null || t == Thread.currentThread()) {
+            return action.apply(fd);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable task = () -> {
+            try {
+                result.complete(action.apply(fd));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        };
+        if (!post(new VcpuCommand.Call(task))) {
+            return action.apply(fd); // the thread has ended: nothing is in KVM_RUN
+        }
+        while (true) {
+            try {
+                return result.get(REKICK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                kick(); // not taken yet: the kick may have been lost
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) throw r;
+                if (cause instanceof Error err) throw err;
+                throw new IllegalStateException(cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for vCPU " + index);
+            }
         }
     }
 
@@ -129,17 +202,18 @@ final class Vcpu implements Runnable {
             VcpuKicker k = new VcpuKicker(fd);
             k.arm();
             kicker = k;
-            if (stopping) {
+            // with -S a pause is queued before the thread starts: it parks before its first instruction
+            if (mailbox.settle() == VcpuRunState.STOPPED) {
                 return;
             }
             StartupClock.mark("first KVM_RUN");
-            while (!stopping) {
-                if (gate.pauseRequested() && !gate.park(index)) {
-                    continue;
+            while (true) {
+                if (mailbox.hasMail() && mailbox.settle() == VcpuRunState.STOPPED) {
+                    return;
                 }
                 VcpuExit exit = fd.run();
                 if (exit instanceof VcpuExit.Interrupted) {
-                    // A kick: consume it, then look at why we were kicked (pause gate, stopping).
+                    // A kick: consume it, then look at the mailbox.
                     kicker.acknowledge();
                     continue;
                 }
@@ -158,10 +232,13 @@ final class Vcpu implements Runnable {
                     }
                 }
             }
+        } catch (InterruptedException e) {
+            onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: vCPU " + index + " interrupted"));
         } catch (RuntimeException e) {
             onEnd.accept(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR,
                     "vmm: vCPU " + index + " failed: " + e.getMessage()));
         } finally {
+            mailbox.close();
             VcpuKicker k = kicker;
             if (k != null) {
                 k.disarm();
@@ -186,7 +263,7 @@ final class Vcpu implements Runnable {
     /** Exits that end the VM, ask for a reset or stop for a debugger. @return false when this exit ends the VM */
     private boolean handleRareExit(VcpuExit exit) {
         if (exit instanceof VcpuExit.SystemEvent event && event.isReset()) {
-            gate.requestReset();
+            requestReset.run();
             return true;
         }
         if (exit instanceof VcpuExit.IrqWindowOpen) {

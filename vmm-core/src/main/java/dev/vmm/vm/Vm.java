@@ -30,14 +30,16 @@ import java.util.function.Supplier;
  * A KVM virtual machine: guest memory registered as slots, the in-kernel interrupt controllers
  * (PIC, IOAPIC, LAPICs) and PIT, the vCPUs and their threads, and the port-I/O and MMIO buses.
  * It is built from a {@link VmSpec} and has no configuration setters; the jobs around it are
- * their own classes: {@link Vcpu} (a vCPU thread and its exits), {@link VcpuParking} (pause and
- * reset hold the vCPUs outside KVM_RUN), {@link PowerOnReset} (what a
- * reset restores), {@link KvmMsiSink} (MSI delivery for the split irqchip).
+ * their own classes: {@link Vcpu} (a vCPU thread and its exits), {@link VcpuMailbox} (its run
+ * state and its one command queue), {@link VcpuParking} (who holds the vCPUs outside KVM_RUN),
+ * {@link PowerOnReset} (what a reset restores), {@link KvmMsiSink} (MSI delivery for the split
+ * irqchip).
  *
- * <p>Lifecycle: created (configure CPUID, registers) → {@link #start} → running until the
- * first vCPU reports an outcome (or {@link #close}) → stopped. The first outcome wins; the other
- * vCPUs are then kicked out of {@code KVM_RUN}. Pause and reset park every vCPU outside
- * {@code KVM_RUN} first.
+ * <p>Lifecycle: created (configure CPUID, registers through {@link #vcpu}) → {@link #start} →
+ * running until the first vCPU reports an outcome (or {@link #close}) → stopped. The first outcome
+ * wins; every vCPU is then sent a stop. Pause, reset and a register dump park every vCPU outside
+ * {@code KVM_RUN} first; once a vCPU thread runs, its registers are read and written on that
+ * thread ({@link #onVcpu}).
  */
 public final class Vm implements MachineControl, AutoCloseable {
     private static final long JOIN_MILLIS = 2000;
@@ -149,23 +151,7 @@ public final class Vm implements MachineControl, AutoCloseable {
     }
 
     private void addVcpu(VcpuFd fd) {
-        ExitReport reports = new ExitReport(memory);
-        vcpus.add(new Vcpu(vcpus.size(), fd, io, mmio, reports, this::end, new Vcpu.PauseGate() {
-            @Override
-            public boolean pauseRequested() {
-                return parking.parkRequested();
-            }
-
-            @Override
-            public boolean park(int index) {
-                return parking.park(index);
-            }
-
-            @Override
-            public void requestReset() {
-                reset();
-            }
-        }));
+        vcpus.add(new Vcpu(vcpus.size(), fd, io, mmio, new ExitReport(memory), this::end, this::reset));
     }
 
     public Kvm kvm() {
@@ -206,18 +192,33 @@ public final class Vm implements MachineControl, AutoCloseable {
         return vcpus.get(index).threadId();
     }
 
-    /** True once the guest has ended (or was stopped) and the vCPUs were told to leave. */
     /** Whether vCPU {@code index}'s thread has installed the seccomp filter (VcpuSeccomp). */
     public boolean vcpuFiltered(int index) {
         return vcpus.get(index).filtered();
     }
 
+    /** True once the guest has ended (or was stopped) and the vCPUs were told to leave. */
     public boolean hasEnded() {
         return outcome.get() != null;
     }
 
+    /**
+     * vCPU {@code index}'s file descriptor, to configure it before {@link #start} (CPUID, caps,
+     * entry registers). Once its thread runs, use {@link #onVcpu}.
+     */
     public VcpuFd vcpu(int index) {
         return vcpus.get(index).fd();
+    }
+
+    /**
+     * Carries out {@code action} with vCPU {@code index}'s file descriptor on that vCPU's own thread,
+     * between two KVM_RUN calls (a command in its mailbox, after a kick), and returns the result.
+     * A parked vCPU runs it at once; a running one is kicked out of the guest for it and runs on.
+     * Runs on the caller when the vCPU thread has not started or has ended, or is the caller.
+     * Not for one vCPU's thread to call for another: each would wait for the other's mailbox.
+     */
+    public <T> T onVcpu(int index, Function<VcpuFd, T> action) {
+        return vcpus.get(index).call(action);
     }
 
     /** Thread-safe handle for a device's ISA interrupt line into the in-kernel PIC/IOAPIC. */
@@ -227,6 +228,7 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** Gives each vCPU its CPUID table; {@code perVcpu} receives the vCPU's APIC ID. */
     public void setCpuid(Function<Integer, List<CpuidEntry>> perVcpu) {
+        requireNotStarted("CPUID");
         for (int i = 0; i < vcpus.size(); i++) {
             vcpus.get(i).fd().setCpuid2(perVcpu.apply(apicIds.get(i)));
         }
@@ -239,6 +241,7 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** Every vCPU reports each KVM_RUN exit to {@code observer} (null: none; before {@link #start}). */
     public void observeExits(ExitObserver observer) {
+        requireNotStarted("an exit observer");
         for (Vcpu v : vcpus) {
             v.setExitObserver(observer);
         }
@@ -246,8 +249,19 @@ public final class Vm implements MachineControl, AutoCloseable {
 
     /** KVM_EXIT_DEBUG goes to {@code handler} (a debugger; before {@link #start}). */
     public void attachDebugger(DebugExitHandler handler) {
+        requireNotStarted("a debugger");
         for (Vcpu v : vcpus) {
             v.setDebugHandler(handler);
+        }
+    }
+
+    /**
+     * The vCPUs' configuration (CPUID, hooks) is fixed once their threads run: the threads read it
+     * without a lock, and a guest that saw one CPUID must not see another.
+     */
+    private synchronized void requireNotStarted(String what) {
+        if (started) {
+            throw new IllegalStateException(what + " can only be set before the VM starts");
         }
     }
 
@@ -331,11 +345,10 @@ public final class Vm implements MachineControl, AutoCloseable {
         end(VmOutcome.failure(VmOutcome.Kind.STOPPED, sb.toString()));
     }
 
-    /** vCPU {@code index}'s registers in QEMU's {@code info registers} layout. The vCPU must not be in KVM_RUN. */
+    /** vCPU {@code index}'s registers in QEMU's {@code info registers} layout, read on its own thread. */
     public String registers(int index) {
-        VcpuFd fd = vcpus.get(index).fd();
         try {
-            return CpuStateDump.format(CpuState.read(fd), false);
+            return CpuStateDump.format(onVcpu(index, CpuState::read), false);
         } catch (RuntimeException e) {
             return "(registers unavailable: " + e.getMessage() + ")\n";
         }
@@ -346,7 +359,7 @@ public final class Vm implements MachineControl, AutoCloseable {
         return outcome.get();
     }
 
-    /** Records the first outcome and kicks every vCPU out of the guest. */
+    /** Records the first outcome and sends every vCPU a stop (which kicks it out of the guest). */
     private void end(VmOutcome o) {
         if (outcome.compareAndSet(null, o)) {
             ended.countDown();
@@ -428,8 +441,8 @@ public final class Vm implements MachineControl, AutoCloseable {
      * stop stays until the debugger lets go. @return false when it was not paused
      */
     public boolean resume() {
-        boolean wasHeldAtStart = parking.release(VcpuParking.Holder.START);
-        return parking.release(VcpuParking.Holder.MONITOR) || wasHeldAtStart;
+        boolean wasHeldAtStart = parking.release(VcpuParking.Holder.START, vcpus);
+        return parking.release(VcpuParking.Holder.MONITOR, vcpus) || wasHeldAtStart;
     }
 
     /** Paused by the monitor, or not yet let run after {@code -S}. */
@@ -461,7 +474,7 @@ public final class Vm implements MachineControl, AutoCloseable {
      * {@link #holdForDebugger}: how a debugger single-steps one thread. The debugger must hold the VM.
      */
     public void runAloneForDebugger(int index) {
-        parking.runAlone(VcpuParking.Holder.DEBUGGER, index);
+        parking.runAlone(VcpuParking.Holder.DEBUGGER, index, vcpus);
     }
 
     /**
@@ -469,8 +482,8 @@ public final class Vm implements MachineControl, AutoCloseable {
      * stub starts the machine; the guest stays paused while the monitor holds it.
      */
     public void releaseForDebugger() {
-        parking.release(VcpuParking.Holder.START);
-        parking.release(VcpuParking.Holder.DEBUGGER);
+        parking.release(VcpuParking.Holder.START, vcpus);
+        parking.release(VcpuParking.Holder.DEBUGGER, vcpus);
     }
 
     /** One inspection at a time: each holds {@link VcpuParking.Holder#INSPECTING} from start to end. */
@@ -497,7 +510,7 @@ public final class Vm implements MachineControl, AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while stopping the vCPUs");
             } finally {
-                parking.release(VcpuParking.Holder.INSPECTING);
+                parking.release(VcpuParking.Holder.INSPECTING, vcpus);
             }
         }
     }
@@ -507,9 +520,12 @@ public final class Vm implements MachineControl, AutoCloseable {
         return MemoryTree.render(memory.regions(), mmio.ranges(), io.ranges(), spec.irqchip());
     }
 
-    /** vCPU {@code index}'s state for a register dump; only inside {@link #whilePaused}. */
+    /**
+     * vCPU {@code index}'s state for a register dump, read on its own thread; inside
+     * {@link #whilePaused} every vCPU's state is from the same stopped moment.
+     */
     public CpuState cpuState(int index) {
-        return CpuState.read(vcpus.get(index).fd());
+        return onVcpu(index, CpuState::read);
     }
 
     private void performReset(boolean byGuest) {
@@ -518,7 +534,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             if (!parking.parkAll(vcpus)) {
                 return;
             }
-            if (!powerOnReset.perform(vcpuFds(), byGuest)) {
+            if (!powerOnReset.perform(vcpus, byGuest)) {
                 end(VmOutcome.failure(VmOutcome.Kind.SYSTEM_EVENT, "vmm: guest reset more than "
                         + PowerOnReset.MAX_RESETS + " times in one run (reset loop?); stopped it"));
                 return;
@@ -530,7 +546,7 @@ public final class Vm implements MachineControl, AutoCloseable {
         } catch (RuntimeException e) {
             end(VmOutcome.failure(VmOutcome.Kind.VMM_ERROR, "vmm: reset failed: " + e.getMessage()));
         } finally {
-            parking.release(VcpuParking.Holder.RESET);
+            parking.release(VcpuParking.Holder.RESET, vcpus);
         }
         // Told once the reset is complete, so a new request made on hearing of it is carried out, not folded.
         if (done) {
@@ -571,7 +587,7 @@ public final class Vm implements MachineControl, AutoCloseable {
             return;
         }
         for (Vcpu v : vcpus) {
-            v.fd().close();
+            v.close();
         }
         vmFd.close();
         memory.close();

@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Shared guard: skip KVM tests without /dev/kvm, unless VMM_REQUIRE_KVM=1 demands they run. */
-final class KvmTestSupport {
+public final class KvmTestSupport {
     private KvmTestSupport() {}
 
-    static void requireKvm() {
+    public static void requireKvm() {
         if (Files.exists(Path.of(Kvm.DEFAULT_PATH))) {
             return;
         }

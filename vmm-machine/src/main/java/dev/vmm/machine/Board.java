@@ -12,12 +12,13 @@ import dev.vmm.vm.Vm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The devices attached to a VM (as Firecracker's device manager): attaching a device is one call
- * that puts it on its bus range and records its part of the ACPI tables; its interrupt line comes
- * from {@link #isaIrq}, whichever interrupt controller the board has. When everything is attached,
- * {@link #firmwareTables} generates the ACPI tables from what was attached.
+ * that puts it on its bus range, connects its interrupt line (if it has one) to whichever
+ * interrupt controller the board has, and records its part of the ACPI tables. When everything
+ * is attached, {@link #firmwareTables} generates the ACPI tables from what was attached.
  */
 final class Board {
     private final Vm vm;
@@ -41,7 +42,7 @@ final class Board {
     }
 
     /** ISA interrupt line {@code irq} (= IOAPIC pin) of this board's interrupt controller. */
-    IrqLine isaIrq(int irq) {
+    private IrqLine isaIrq(int irq) {
         return ioapic != null ? ioapic.pin(irq) : vm.isaIrq(irq);
     }
 
@@ -49,6 +50,18 @@ final class Board {
     void attach(PlatformLayout.PortRange ports, PioDevice device, AcpiDevice... description) {
         vm.io().register(ports.base(), ports.size(), ports.device(), device);
         acpi.addAll(List.of(description));
+    }
+
+    /**
+     * Attaches a device that raises ISA interrupt {@code irq}: {@code wiredTo} builds it around that
+     * line (a device gets its line at construction, so that it can never raise an unconnected one),
+     * then it goes on the port bus at {@code ports} with its ACPI parts. @return the device
+     */
+    <D extends PioDevice> D attach(PlatformLayout.PortRange ports, int irq, Function<IrqLine, D> wiredTo,
+                                   AcpiDevice... description) {
+        D device = wiredTo.apply(isaIrq(irq));
+        attach(ports, device, description);
+        return device;
     }
 
     boolean isAttached(PlatformLayout.PortRange ports) {

@@ -168,8 +168,8 @@ public final class PcMachine implements AutoCloseable {
     /** Step 4: the board's devices on their port ranges, with their interrupt lines and ACPI parts. Returns COM1. */
     private static Uart8250 attachDevices(MachineConfig config, Vm vm, Board board, OutputStream console,
                                           AtomicBoolean debugExited) {
-        Uart8250 serial = new Uart8250(PlatformLayout.COM1_PORT, console, board.isaIrq(PlatformLayout.COM1_IRQ));
-        board.attach(PlatformLayout.COM1, serial,
+        Uart8250 serial = board.attach(PlatformLayout.COM1, PlatformLayout.COM1_IRQ,
+                irq -> new Uart8250(PlatformLayout.COM1_PORT, console, irq),
                 new AcpiDevice.IsaSerialPort(PlatformLayout.COM1_PORT, PlatformLayout.COM1_SIZE, PlatformLayout.COM1_IRQ));
         board.attach(PlatformLayout.POST_CODE, new PostCodePort());
         I8042 i8042 = new I8042(vm);

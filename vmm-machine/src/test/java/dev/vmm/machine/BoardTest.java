@@ -1,5 +1,6 @@
 package dev.vmm.machine;
 
+import dev.vmm.bus.IrqLine;
 import dev.vmm.bus.PioDevice;
 import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.firmware.AcpiDevice;
@@ -16,9 +17,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -65,6 +69,26 @@ class BoardTest {
             AcpiTables t = board.firmwareTables(PlatformLayout.ACPI_BASE);
             int madt = (int) (t.tableAddresses().get("APIC") - t.baseAddress());
             assertEquals(1, t.blob()[madt + 44 + 8], "the MADT lists the I/O APIC after the one local APIC");
+        }
+    }
+
+    @Test
+    void attachingWithAnIrqWiresTheDeviceToThatIoapicPin() {
+        try (Vm vm = Vm.create(VmSpec.of(2 << 20, 1).withIrqchip(IrqchipMode.SPLIT))) {
+            List<Integer> vectors = new ArrayList<>();
+            Board board = new Board(vm, (address, data) -> vectors.add(data & 0xff));
+            // unmask IOAPIC pin 4 (redirection entry low word: IOREGSEL 0x10 + 2 * 4) with vector 0x34
+            vm.mmio().write(PlatformLayout.IOAPIC_ADDRESS, 4, 0x10 + 2 * 4);
+            vm.mmio().write(PlatformLayout.IOAPIC_ADDRESS + 0x10, 4, 0x34);
+            IrqLine[] wired = new IrqLine[1];
+            PioDevice device = board.attach(PlatformLayout.COM1, 4, line -> {
+                wired[0] = line;
+                return NOTHING;
+            });
+            assertSame(NOTHING, device);
+            assertTrue(board.isAttached(PlatformLayout.COM1));
+            wired[0].setLevel(true);
+            assertEquals(List.of(0x34), vectors, "the device's line is IOAPIC pin 4");
         }
     }
 }
