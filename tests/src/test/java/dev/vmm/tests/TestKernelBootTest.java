@@ -2,9 +2,10 @@ package dev.vmm.tests;
 
 import dev.vmm.api.Guest;
 import dev.vmm.api.GuestExit;
+import dev.vmm.junit.GuestTap;
 import dev.vmm.junit.Guests;
-import dev.vmm.junit.TapReport;
-import dev.vmm.junit.TapResult;
+import dev.vmm.tap.TapReport;
+import dev.vmm.tap.TapResult;
 import dev.vmm.junit.VmmTest;
 
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class TestKernelBootTest {
         // pvtest.epoch: the host's time now, which the guest's kvmclock wall clock must match
         Guest guest = guests.start(Guest.builder().testKernel().cpus(cpus)
                 .append("from-junit pvtest.epoch=" + Instant.now().getEpochSecond()));
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         String out = guest.output();
         assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), "the guest's debug-exit value\n" + out);
         assertTrue(tap.allPassed(), "all TAP tests ok\n" + out);
@@ -53,7 +54,7 @@ class TestKernelBootTest {
         // the control for the wall clock check: a host time one hour in the past must not pass
         Guest guest = guests.start(Guest.builder().testKernel()
                 .append("pvtest.epoch=" + (Instant.now().getEpochSecond() - 3600)));
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(1), guest.exit().orElseThrow(), guest::output);
         List<TapResult> failed = tap.failures();
         assertEquals(1, failed.size(), "only the wall clock check fails\n" + guest.output());
@@ -64,7 +65,7 @@ class TestKernelBootTest {
     void writableKvmclockAliasFailsTheUserModeCheck(Guests guests) {
         // the control for the read-only alias: mapped writable, the ring-3 write does not fault
         Guest guest = guests.start(Guest.builder().testKernel().cpus(2).append("pvtest.kvmclock-alias=rw"));
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(1), guest.exit().orElseThrow(), guest::output);
         List<TapResult> failed = tap.failures();
         assertEquals(1, failed.size(), "only the user-mode kvmclock check fails\n" + guest.output());

@@ -1,4 +1,4 @@
-package dev.vmm.junit;
+package dev.vmm.tap;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,5 @@
-package dev.vmm.junit;
+package dev.vmm.tap;
 
-import dev.vmm.api.Guest;
-
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -72,19 +69,6 @@ public record TapReport(OptionalInt version, Optional<TapPlan> plan, List<TapRes
             }
         }
         return new TapReport(version, plan, results.stream().map(ResultBuilder::build).toList(), diagnostics, bailOut);
-    }
-
-    /**
-     * Waits for the guest to end and parses its serial output.
-     *
-     * @param guest   a running (or ended) guest
-     * @param timeout how long to wait for its end
-     * @return its TAP
-     * @throws dev.vmm.api.GuestTimeoutException if it did not end in time
-     */
-    public static TapReport awaitFrom(Guest guest, Duration timeout) {
-        guest.awaitExit(timeout);
-        return parse(guest.output());
     }
 
     /**

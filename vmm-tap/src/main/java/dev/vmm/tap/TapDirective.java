@@ -1,4 +1,4 @@
-package dev.vmm.junit;
+package dev.vmm.tap;
 
 /**
  * A TAP directive after a result's description: {@code ok 3 - foo # SKIP no x2apic}.
