@@ -247,13 +247,13 @@ public final class RunCommand implements Callable<Integer> {
                 dev.vmm.startup.StartupClock.mark("guest exit");
                 debugExited = machine.endedByDebugExit();
                 if (pvReport) {
-                    printLines(console, machine.pvReport());
+                    printLines(console, HostEvidenceLines.pvMsrs(machine.pvMsrs()));
                 }
                 if (stats != null) {
                     printLines(console, ExitStats.format(stats.snapshot()));
                 }
                 if (kvmStats || exitStats) {
-                    printLines(console, machine.kvmStatsReport());
+                    printLines(console, HostEvidenceLines.kvmStats(machine.kvmStatsChanges()));
                 }
                 if (timings) {
                     System.err.println(timingLine(machine.firstSerialByteMillis(), endMillis));

@@ -312,23 +312,22 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * After {@link #run}: the host's view of every vCPU's PV MSRs and kvmclock structure
-     * ({@link dev.vmm.pv.PvReport}), one line per vCPU per MSR. A vCPU that does not leave
-     * KVM_RUN within 5 s is reported as such.
+     * After {@link #run}: the host's view of every vCPU's PV MSRs and the structures they point to
+     * ({@link dev.vmm.pv.PvReport}), as values. A vCPU that does not leave KVM_RUN within 5 s is
+     * reported as not read.
      */
-    public java.util.List<String> pvReport() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public java.util.List<dev.vmm.pv.VcpuPvMsrs> pvMsrs() {
+        java.util.List<dev.vmm.pv.VcpuPvMsrs> out = new java.util.ArrayList<>();
         for (int i = 0; i < vm.cpuCount(); i++) {
-            final int idx = i;
             try {
-                out.addAll(onStoppedVcpu(i, () -> dev.vmm.pv.PvReport.lines(idx, vm.vcpu(idx), vm.memory())));
+                out.add(dev.vmm.pv.VcpuPvMsrs.read(i, pvEntries(i)));
             } catch (java.util.concurrent.TimeoutException e) {
-                out.add("# host: vcpu " + i + " still in KVM_RUN, MSRs not read");
+                out.add(dev.vmm.pv.VcpuPvMsrs.stillRunning(i));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } catch (java.util.concurrent.ExecutionException e) {
-                out.add("# host: vcpu " + i + " MSRs not read: " + e.getCause());
+                out.add(dev.vmm.pv.VcpuPvMsrs.failed(i, String.valueOf(e.getCause())));
             }
         }
         return out;
@@ -353,18 +352,13 @@ public final class PcMachine implements AutoCloseable {
         return task.get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** Stats names printed first by {@link #kvmStatsReport()}, in this order; the rest follow in KVM's order. */
-    private static final java.util.List<String> KVM_STATS_FIRST = java.util.List.of("exits", "io_exits", "halt_exits",
-            "halt_attempted_poll", "halt_successful_poll", "directed_yield_attempted", "directed_yield_successful",
-            "preemption_reported", "irq_injections", "hypercalls");
-
     private java.util.List<dev.vmm.kvm.KvmStats> kvmStats;
     private java.util.List<java.util.Map<String, Long>> kvmStatsBefore;
     private String kvmStatsError;
 
     /**
      * Before {@link #run}: opens every vCPU's binary stats fd (KVM_GET_STATS_FD) and takes the
-     * "before" values for {@link #kvmStatsReport()}.
+     * "before" values for {@link #kvmStatsChanges()}.
      */
     public void openKvmStats() {
         if (kvmStats != null) return;
@@ -429,33 +423,22 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * After {@link #run}: one {@code # stats: vcpu N name=delta ...} line per vCPU with the counters
-     * that changed since {@link #openKvmStats()}; exits, io_exits, halt_* and directed_yield_* first.
+     * After {@link #run}: per vCPU, the counters that changed since {@link #openKvmStats()}, in KVM's
+     * order, or why they could not be read; empty when the stats were never opened.
      */
-    public java.util.List<String> kvmStatsReport() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public java.util.List<KvmStatsChange> kvmStatsChanges() {
+        java.util.List<KvmStatsChange> out = new java.util.ArrayList<>();
         if (kvmStats == null) return out;
         for (int i = 0; i < kvmStats.size(); i++) {
-            java.util.Map<String, Long> delta;
             if (kvmStats.get(i) == null) {
-                out.add("# stats: vcpu " + i + " not available: " + kvmStatsError);
+                out.add(KvmStatsChange.failed(i, KvmStatsChange.Kind.NOT_AVAILABLE, kvmStatsError));
                 continue;
             }
             try {
-                delta = dev.vmm.kvm.KvmStats.delta(kvmStatsBefore.get(i), kvmStats.get(i).read());
+                out.add(KvmStatsChange.read(i, dev.vmm.kvm.KvmStats.delta(kvmStatsBefore.get(i), kvmStats.get(i).read())));
             } catch (RuntimeException e) {
-                out.add("# stats: vcpu " + i + " not read: " + e.getMessage());
-                continue;
+                out.add(KvmStatsChange.failed(i, KvmStatsChange.Kind.NOT_READ, e.getMessage()));
             }
-            StringBuilder sb = new StringBuilder("# stats: vcpu ").append(i);
-            for (String name : KVM_STATS_FIRST) {
-                Long v = delta.remove(name);
-                if (v != null) sb.append(' ').append(name).append('=').append(v);
-            }
-            for (java.util.Map.Entry<String, Long> e : delta.entrySet()) {
-                sb.append(' ').append(e.getKey()).append('=').append(e.getValue());
-            }
-            out.add(sb.toString());
         }
         return out;
     }
