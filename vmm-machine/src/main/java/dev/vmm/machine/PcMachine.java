@@ -114,8 +114,7 @@ public final class PcMachine implements AutoCloseable {
             BootPlan plan = withFirmwareTables(boot.plan(), tables);
             StartupClock.mark("devices and tables");
             PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan, msiTrace, debugExited);
-            // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
-            if (config.memPath() != null) machine.enablePageEvictPort();
+            machine.attachTestDevices(config, warnings);
             return machine;
         } catch (RuntimeException e) {
             vm.close();
@@ -178,9 +177,6 @@ public final class PcMachine implements AutoCloseable {
         board.attach(PlatformLayout.ACPI_SLEEP, new AcpiSleepControl(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, vm),
                 new AcpiDevice.SleepRegisters(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, PlatformLayout.ACPI_SLEEP_STATUS_PORT));
         board.attach(PlatformLayout.FW_CFG, new FwCfg(config.cpuCount(), config.ramSize()));
-        if (config.hostContention()) {
-            board.attach(PlatformLayout.HOST_CONTENTION, new HostContention());
-        }
         // last: ports the user chose that clash with a fixed device are then reported as theirs
         attachDebugExits(config, vm, board, debugExited);
         return serial;
@@ -235,16 +231,39 @@ public final class PcMachine implements AutoCloseable {
         return debugExited.get();
     }
 
+    /** Test devices the configuration asked for that this host could not give, with the reason. */
+    private final java.util.Map<TestDevice, String> missingTestDevices = new java.util.EnumMap<>(TestDevice.class);
+
     /**
-     * Gives the guest the page-eviction test port 0x530 ({@link PageEvictPort}) if it has not got
-     * it yet (file-backed RAM always has it); for anonymous RAM it works with userfaultfd.
+     * Step 4, after the board: the test-only devices the configuration asks for ({@link TestDevice}),
+     * each attached through the board like the PC's own. File-backed RAM always gets the page-eviction
+     * port: its pages are page cache the guest may want dropped (async PF tests). A device this host
+     * cannot give (the eviction port without userfaultfd) is left out with a warning, so a test boot
+     * still runs and its guest reports the missing port itself.
      */
-    public void enablePageEvictPort() {
-        if (!board.isAttached(PlatformLayout.PAGE_EVICT)) {
-            PageEvictPort port = new PageEvictPort(vm.memory());
-            ownedDevices.add(port);
-            board.attach(PlatformLayout.PAGE_EVICT, port);
+    private void attachTestDevices(MachineConfig config, PrintStream warnings) {
+        if (config.testDevices().contains(TestDevice.HOST_CONTENTION)) {
+            board.attach(PlatformLayout.HOST_CONTENTION, new HostContention());
         }
+        if (config.testDevices().contains(TestDevice.PAGE_EVICT) || config.memPath() != null) {
+            try {
+                PageEvictPort port = new PageEvictPort(vm.memory());
+                ownedDevices.add(port);
+                board.attach(PlatformLayout.PAGE_EVICT, port);
+            } catch (IllegalStateException e) { // anonymous RAM without userfaultfd
+                missingTestDevices.put(TestDevice.PAGE_EVICT, e.getMessage());
+                warnings.println("vmm: warning: no page-eviction port: " + e.getMessage());
+            }
+        }
+        if (config.testDevices().contains(TestDevice.KVM_STATS_WINDOW)) {
+            openKvmStats();
+            board.attach(PlatformLayout.KVM_STATS_WINDOW, statsWindow);
+        }
+    }
+
+    /** @return why a test device the configuration asked for is missing, if it is */
+    public java.util.Optional<String> missingTestDevice(TestDevice device) {
+        return java.util.Optional.ofNullable(missingTestDevices.get(device));
     }
 
     public static PcMachine create(MachineConfig config, OutputStream console) {
@@ -357,11 +376,10 @@ public final class PcMachine implements AutoCloseable {
     private String kvmStatsError;
 
     /**
-     * Before {@link #run}: opens every vCPU's binary stats fd (KVM_GET_STATS_FD) and takes the
-     * "before" values for {@link #kvmStatsChanges()}.
+     * At creation ({@link TestDevice#KVM_STATS_WINDOW}): opens every vCPU's binary stats fd
+     * (KVM_GET_STATS_FD) and takes the "before" values for {@link #kvmStatsChanges()}.
      */
-    public void openKvmStats() {
-        if (kvmStats != null) return;
+    private void openKvmStats() {
         kvmStats = new java.util.ArrayList<>();
         kvmStatsBefore = new java.util.ArrayList<>();
         for (int i = 0; i < vm.cpuCount(); i++) {
@@ -377,7 +395,6 @@ public final class PcMachine implements AutoCloseable {
         }
         // the guest may now bracket its own actions for the host to measure (KvmStatsWindow)
         statsWindow = new dev.vmm.devices.KvmStatsWindow(this::kvmStatsOfApicId);
-        vm.io().register(dev.vmm.devices.KvmStatsWindow.BASE, dev.vmm.devices.KvmStatsWindow.SIZE, statsWindow);
     }
 
     private dev.vmm.devices.KvmStatsWindow statsWindow;
@@ -406,7 +423,7 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * After {@link #run}: every counter of one vCPU with its change since {@link #openKvmStats()},
+     * After {@link #run}: every counter of one vCPU with its change since the machine was created,
      * unchanged ones as 0 (a missing name is a counter this host's KVM does not have); null when the
      * stats were not opened or the host has no binary stats.
      */
@@ -423,8 +440,8 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * After {@link #run}: per vCPU, the counters that changed since {@link #openKvmStats()}, in KVM's
-     * order, or why they could not be read; empty when the stats were never opened.
+     * After {@link #run}: per vCPU, the counters that changed since the machine was created, in KVM's
+     * order, or why they could not be read; empty without {@link TestDevice#KVM_STATS_WINDOW}.
      */
     public java.util.List<KvmStatsChange> kvmStatsChanges() {
         java.util.List<KvmStatsChange> out = new java.util.ArrayList<>();

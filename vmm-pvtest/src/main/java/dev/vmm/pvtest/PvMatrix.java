@@ -7,6 +7,7 @@ import dev.vmm.cpu.PvFeature;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
+import dev.vmm.machine.TestDevice;
 import dev.vmm.pvtest.evidence.DirectedYieldEvidence;
 import dev.vmm.pvtest.evidence.HaltPollEvidence;
 import dev.vmm.pvtest.evidence.KickEvidence;
@@ -124,18 +125,8 @@ public final class PvMatrix {
         try {
             MachineConfig config = MachineConfig.validated(options.kernel(), append, 128L << 20, smp, cpu, irqchip)
                     .withApicIds(PvIpiMachine.apicIds(f, ExtDestMachine.apicIds(f, smp)));
-            if (contended(f)) config = config.withHostContention();
+            for (TestDevice d : testDevices(f, shortHalts)) config = config.withTestDevice(d);
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
-                if (f == PvFeature.PV_TLB_FLUSH || f == PvFeature.PV_EOI || yields(f) || shortHalts) {
-                    m.openKvmStats(); // vCPU 1's preemption counters, vCPU 0's directed-yield and halt-poll ones
-                }
-                if (CheckedFeatures.real(f).isPresent()) {
-                    try {
-                        m.enablePageEvictPort(); // the guest takes a page away to meet a real async PF
-                    } catch (IllegalStateException e) { // no userfaultfd: the guest's line says "no port"
-                        warnings.writeBytes(("no page-eviction port: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-                    }
-                }
                 outcome = m.run(BOOT_TIMEOUT);
                 hostView = msrDisagreement(m, f, expect);
                 if (f == PvFeature.PV_TLB_FLUSH) {
@@ -245,6 +236,22 @@ public final class PvMatrix {
             if (v != 0) sb.append(sb.isEmpty() ? "" : " ").append(name).append('=').append(v);
         });
         return sb.toString();
+    }
+
+    /**
+     * The test-only devices this row's boot gets: host contention for the steal-time rows, the KVM
+     * stats window where the host's counters are evidence (vCPU 1's preemption counters, vCPU 0's
+     * directed-yield and halt-poll ones, the PV-EOI windows), the page-eviction port where the guest
+     * must meet a real async page fault (without userfaultfd the guest's line says "no port").
+     */
+    static java.util.Set<TestDevice> testDevices(PvFeature f, boolean shortHalts) {
+        java.util.Set<TestDevice> devices = java.util.EnumSet.noneOf(TestDevice.class);
+        if (contended(f)) devices.add(TestDevice.HOST_CONTENTION);
+        if (f == PvFeature.PV_TLB_FLUSH || f == PvFeature.PV_EOI || yields(f) || shortHalts) {
+            devices.add(TestDevice.KVM_STATS_WINDOW);
+        }
+        if (CheckedFeatures.real(f).isPresent()) devices.add(TestDevice.PAGE_EVICT);
+        return devices;
     }
 
     /** Rows whose hypercall goes through KVM's kvm_sched_yield(), counted in directed_yield_attempted. */

@@ -1,6 +1,7 @@
 package dev.vmm.pvtest;
 
 import dev.vmm.cpu.PvFeature;
+import dev.vmm.machine.TestDevice;
 import dev.vmm.pvtest.evidence.PvAgreement;
 import dev.vmm.vm.VmOutcome;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,7 @@ class CellJudgeTest {
     void onlyTheStealTimeRowsGetHostContention() {
         for (PvFeature f : CheckedFeatures.all()) {
             assertEquals(f == PvFeature.STEAL_TIME || f == PvFeature.PV_TLB_FLUSH, PvMatrix.contended(f), f.qemuName());
+            assertEquals(PvMatrix.contended(f), PvMatrix.testDevices(f, false).contains(TestDevice.HOST_CONTENTION), f.qemuName());
         }
         assertTrue(CheckedFeatures.has(PvFeature.PV_TLB_FLUSH), "kvm-pv-tlb-flush is a row of the matrix");
     }
