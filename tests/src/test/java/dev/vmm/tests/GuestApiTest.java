@@ -1,5 +1,6 @@
 package dev.vmm.tests;
 
+import dev.vmm.pvtest.PvCheck;
 import dev.vmm.api.Guest;
 import dev.vmm.api.GuestExit;
 import dev.vmm.api.GuestTimeoutException;
@@ -36,7 +37,7 @@ class GuestApiTest {
                 .cpu("host,+kvm-msi-ext-dest-id").append("pvtest.extdest=1"));
         TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), guest::output);
-        assertTrue(tap.result("pv kvm-msi-ext-dest-id").passed(), guest::output);
+        assertTrue(tap.result(PvCheck.MSI_EXT_DEST_ID.description()).passed(), guest::output);
         assertTrue(tap.diagnostic("apic ids: 0 256;").isPresent(), "the AP reads APIC ID 256\n" + guest.output());
     }
 

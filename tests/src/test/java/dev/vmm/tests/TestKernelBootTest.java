@@ -1,5 +1,6 @@
 package dev.vmm.tests;
 
+import dev.vmm.pvtest.PvCheck;
 import dev.vmm.api.Guest;
 import dev.vmm.api.GuestExit;
 import dev.vmm.junit.GuestTap;
@@ -29,7 +30,7 @@ class TestKernelBootTest {
     private static final Pattern CPUID_LINE = Pattern.compile(
             "^# cpuid 0x40000001 eax=0x[0-9a-f]{8} ebx=0x[0-9a-f]{8} ecx=0x[0-9a-f]{8} edx=0x[0-9a-f]{8}$",
             Pattern.MULTILINE);
-    private static final String WALL_CLOCK = "pv kvmclock wall clock:";
+    private static final String WALL_CLOCK = PvCheck.KVMCLOCK_WALL_CLOCK.description();
 
     @ParameterizedTest(name = "{0} vCPUs")
     @ValueSource(ints = {1, 2, 4})
@@ -69,7 +70,7 @@ class TestKernelBootTest {
         assertEquals(new GuestExit.PowerOff(1), guest.exit().orElseThrow(), guest::output);
         List<TapResult> failed = tap.failures();
         assertEquals(1, failed.size(), "only the user-mode kvmclock check fails\n" + guest.output());
-        assertTrue(failed.get(0).description().startsWith("pv kvmclock user mode:"), guest::output);
+        assertTrue(failed.get(0).description().startsWith(PvCheck.KVMCLOCK_USER_MODE.description()), guest::output);
         assertTrue(guest.output().contains("# user-mode write to the alias 0x140000004: no fault"), guest::output);
     }
 
