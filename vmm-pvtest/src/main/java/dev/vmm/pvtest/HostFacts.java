@@ -16,15 +16,18 @@ import java.util.List;
 
 /**
  * What the matrix needs to know of the host before its first cell, probed once: KVM's supported
- * CPUID and its PV bits, kvm-pvm or not, a stable (master) clock, APIC virtualization.
+ * CPUID and its PV bits, kvm-pvm or not, a stable (master) clock, APIC virtualization, halt polling.
+ * The one place the harness reads the host's /sys/module.
  *
  * @param cpuid       KVM_GET_SUPPORTED_CPUID
  * @param pvEax       its 0x40000001 EAX, the PV features KVM offers
  * @param kvmPvm      the host's KVM is kvm-pvm
  * @param clockStable KVM keeps a master clock (KVM_GET_CLOCK's KVM_CLOCK_TSC_STABLE after a probe boot)
  * @param apicv       Intel APICv or AMD AVIC is on
+ * @param haltPollNs  the kvm module's halt_poll_ns (0: KVM never polls before a halt; -1: unknown)
  */
-public record HostFacts(List<CpuidEntry> cpuid, int pvEax, boolean kvmPvm, boolean clockStable, boolean apicv) {
+public record HostFacts(List<CpuidEntry> cpuid, int pvEax, boolean kvmPvm, boolean clockStable, boolean apicv,
+                        long haltPollNs) {
     /** KVM_GET_CLOCK's KVM_CLOCK_TSC_STABLE. */
     private static final int KVM_CLOCK_TSC_STABLE = 2;
 
@@ -35,7 +38,7 @@ public record HostFacts(List<CpuidEntry> cpuid, int pvEax, boolean kvmPvm, boole
     /** Probes this host; {@code kernel} is the test kernel, booted once for the clock. */
     public static HostFacts probe(List<CpuidEntry> cpuid, Path kernel) {
         return new HostFacts(cpuid, pvBits(cpuid), Files.isDirectory(Path.of("/sys/module/kvm_pvm")),
-                clockStable(kernel), apicv(Path.of("/sys/module")));
+                clockStable(kernel), apicv(Path.of("/sys/module")), haltPollNs(Path.of("/sys/module")));
     }
 
     static int pvBits(List<CpuidEntry> host) {
@@ -59,6 +62,15 @@ public record HostFacts(List<CpuidEntry> cpuid, int pvEax, boolean kvmPvm, boole
             }
         }
         return false;
+    }
+
+    /** kvm/parameters/halt_poll_ns under {@code sysModule}, or -1 when it cannot be read. */
+    public static long haltPollNs(Path sysModule) {
+        try {
+            return Long.parseLong(Files.readString(sysModule.resolve("kvm/parameters/halt_poll_ns")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**

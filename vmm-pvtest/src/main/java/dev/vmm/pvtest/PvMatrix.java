@@ -167,11 +167,11 @@ public final class PvMatrix {
         }
         HostStats measured = new HostStats(statsOpen, vcpu0Stats, vcpu1Stats, kickWindow, preemptedWindow, apicEoiWindow,
                 pvEoiWindow, PvEoiEvidence.pvAcks(log));
-        Optional<String> stats = statsDisagreement(f, c, guest, shortHalts, hostPv, yieldingCalls(model, c, hostPv, smp),
-                measured, host.apicv());
+        Optional<String> stats = statsDisagreement(f, c, guest, shortHalts, yieldingCalls(model, c, hostPv, smp),
+                measured, host);
         if (stats.isPresent()) return guest.overruled(Verdict.FAIL, "host disagrees: " + stats.get());
         if (shortHalts && guest.verdict() == Verdict.PASS) { // the host's own counters say why it could not poll
-            Optional<String> cannot = HaltPollEvidence.cannotShow(expect, vcpu0Stats, HaltPollEvidence.hostHaltPollNs());
+            Optional<String> cannot = HaltPollEvidence.cannotShow(expect, vcpu0Stats, host.haltPollNs());
             if (cannot.isPresent()) return guest.overruled(Verdict.SKIP, cannot.get());
         }
         return guest;
@@ -202,18 +202,18 @@ public final class PvMatrix {
      * halt polls for kvm-poll-control (short halts), directed yields for kvm-pv-sched-yield and kvm-pv-unhalt, vCPU 1's
      * preemption counters for kvm-pv-tlb-flush (also behind its kvm-pvm skip). Empty = agrees.
      */
-    private static Optional<String> statsDisagreement(PvFeature f, CellSetting c, Cell guest, boolean shortHalts, int hostPv,
+    private static Optional<String> statsDisagreement(PvFeature f, CellSetting c, Cell guest, boolean shortHalts,
                                                       DirectedYieldEvidence.Calls yieldingCalls, HostStats host,
-                                                      boolean apicv) {
+                                                      HostFacts facts) {
         boolean pass = guest.verdict() == Verdict.PASS;
-        PvAgreement.Expect expect = expectation(f, c, hostPv);
+        PvAgreement.Expect expect = expectation(f, c, facts.pvEax());
         if (shortHalts && pass) {
-            return HaltPollEvidence.check(expect, host.vcpu0(), HaltPollEvidence.hostHaltPollNs());
+            return HaltPollEvidence.check(expect, host.vcpu0(), facts.haltPollNs());
         }
         if (yields(f) && pass) { // the guest passed: its hypercalls ran (not "hypercalls not tried")
             Optional<String> yield = DirectedYieldEvidence.check(yieldingCalls, host.vcpu0());
             if (yield.isPresent() || f != PvFeature.PV_UNHALT) return yield;
-            return host.available() ? KickEvidence.check(expect, host.kickWindow(), apicv) : Optional.empty();
+            return host.available() ? KickEvidence.check(expect, host.kickWindow(), facts.apicv()) : Optional.empty();
         }
         if (f == PvFeature.PV_EOI) { // passed with the MSR usable: the guest saw the bit and acked through it
             return PvEoiEvidence.check(pass && expect == PvAgreement.Expect.WORKS, host.apicEoiWindow(),

@@ -5,7 +5,6 @@ import dev.vmm.machine.TestDevice;
 import dev.vmm.pvtest.evidence.PvAgreement;
 import dev.vmm.vm.VmOutcome;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +12,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** TAP judging of the matrix's cells and the host facts behind them, without KVM. */
+/** TAP judging of the matrix's cells, without KVM. */
 class CellJudgeTest {
     /** A TAP line of check {@code c} as the test kernel prints it. */
     private static String line(String okOrNot, int n, PvCheck c, String directive) {
@@ -140,16 +139,5 @@ class CellJudgeTest {
                 PvMatrix.expectation(PvFeature.STEAL_TIME, Column.OFF.setting(PvFeature.STEAL_TIME, 2), hostHasSteal));
         assertEquals(PvAgreement.Expect.NOT_ASSERTED,
                 PvMatrix.expectation(PvFeature.STEAL_TIME, Column.OFF.setting(PvFeature.STEAL_TIME, 2), 0));
-    }
-
-    @Test
-    void apicvFromEitherModuleParameter(@TempDir Path sys) throws IOException {
-        assertFalse(HostFacts.apicv(sys), "no kvm_intel/kvm_amd: no APIC virtualization");
-        Files.createDirectories(sys.resolve("kvm_intel/parameters"));
-        Files.writeString(sys.resolve("kvm_intel/parameters/enable_apicv"), "N\n");
-        assertFalse(HostFacts.apicv(sys));
-        Files.createDirectories(sys.resolve("kvm_amd/parameters"));
-        Files.writeString(sys.resolve("kvm_amd/parameters/avic"), "1\n");
-        assertTrue(HostFacts.apicv(sys), "AVIC on");
     }
 }

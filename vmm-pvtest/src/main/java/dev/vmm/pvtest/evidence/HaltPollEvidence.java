@@ -73,14 +73,4 @@ public final class HaltPollEvidence {
         return ATTEMPTED + " " + window.get(ATTEMPTED) + ", " + HALTS + " " + window.get(HALTS) + ", " + WAKEUPS + " "
                 + window.get(WAKEUPS) + ", " + WAIT_NS + " " + window.get(WAIT_NS);
     }
-
-    /** /sys/module/kvm/parameters/halt_poll_ns, or -1 when it cannot be read. */
-    public static long hostHaltPollNs() {
-        try {
-            return Long.parseLong(java.nio.file.Files.readString(
-                    java.nio.file.Path.of("/sys/module/kvm/parameters/halt_poll_ns")).trim());
-        } catch (java.io.IOException | NumberFormatException e) {
-            return -1;
-        }
-    }
 }
