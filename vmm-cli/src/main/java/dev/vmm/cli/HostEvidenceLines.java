@@ -56,7 +56,7 @@ final class HostEvidenceLines {
         return sb.toString();
     }
 
-    /** One line per vCPU: the counters that moved, exits, io_exits, halt_* and directed_yield_* first. */
+    /** One line per vCPU: the counters that moved (not the zeros), exits, io_exits, halt_* and directed_yield_* first. */
     static List<String> kvmStats(List<KvmStatsChange> vcpus) {
         List<String> out = new ArrayList<>();
         for (KvmStatsChange v : vcpus) {
@@ -66,6 +66,7 @@ final class HostEvidenceLines {
                 case READ -> {
                     StringBuilder sb = new StringBuilder("# stats: vcpu ").append(v.vcpu());
                     Map<String, Long> rest = new LinkedHashMap<>(v.changed());
+                    rest.values().removeIf(n -> n == 0);
                     for (String name : KVM_STATS_FIRST) {
                         Long n = rest.remove(name);
                         if (n != null) sb.append(' ').append(name).append('=').append(n);

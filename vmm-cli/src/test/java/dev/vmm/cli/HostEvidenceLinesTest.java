@@ -21,6 +21,7 @@ class HostEvidenceLinesTest {
         Map<String, Long> changed = new LinkedHashMap<>();
         changed.put("pf_taken", 6L);
         changed.put("halt_exits", 200L);
+        changed.put("hypercalls", 0L); // unchanged: left out
         changed.put("exits", 9417L);
         List<String> lines = HostEvidenceLines.kvmStats(List.of(
                 new KvmStatsChange(0, KvmStatsChange.Kind.READ, changed, Optional.empty()),

@@ -6,12 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How one vCPU's KVM binary stats changed over a run ({@link PcMachine#kvmStatsChanges}): the
- * counters that moved, in KVM's order, or why there are none to give.
+ * How one vCPU's KVM binary stats changed over a run ({@link PcMachine#kvmStatsChanges}): every
+ * counter with its change, in KVM's order, or why there are none to give.
  *
  * @param vcpu    the vCPU index
  * @param kind    read, or which of the two ways it failed
- * @param changed counter name to its change, only those that moved (empty unless {@code READ})
+ * @param changed counter name to its change, unchanged ones as 0 (a missing name is a counter this
+ *                host's KVM does not have); empty unless {@code READ}
  * @param error   the failure's message (empty for {@code READ})
  */
 public record KvmStatsChange(int vcpu, Kind kind, Map<String, Long> changed, Optional<String> error) {

@@ -423,25 +423,8 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * After {@link #run}: every counter of one vCPU with its change since the machine was created,
-     * unchanged ones as 0 (a missing name is a counter this host's KVM does not have); null when the
-     * stats were not opened or the host has no binary stats.
-     */
-    public java.util.Map<String, Long> kvmStatsChange(int vcpu) {
-        if (kvmStats == null || kvmStats.get(vcpu) == null) return null;
-        try {
-            java.util.Map<String, Long> after = kvmStats.get(vcpu).read();
-            java.util.Map<String, Long> change = new java.util.LinkedHashMap<>(after);
-            change.replaceAll((name, v) -> v - kvmStatsBefore.get(vcpu).getOrDefault(name, 0L));
-            return change;
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * After {@link #run}: per vCPU, the counters that changed since the machine was created, in KVM's
-     * order, or why they could not be read; empty without {@link TestDevice#KVM_STATS_WINDOW}.
+     * After {@link #run}: per vCPU, every counter with its change since the machine was created, in
+     * KVM's order, or why they could not be read; empty without {@link TestDevice#KVM_STATS_WINDOW}.
      */
     public java.util.List<KvmStatsChange> kvmStatsChanges() {
         java.util.List<KvmStatsChange> out = new java.util.ArrayList<>();
@@ -452,7 +435,7 @@ public final class PcMachine implements AutoCloseable {
                 continue;
             }
             try {
-                out.add(KvmStatsChange.read(i, dev.vmm.kvm.KvmStats.delta(kvmStatsBefore.get(i), kvmStats.get(i).read())));
+                out.add(KvmStatsChange.read(i, dev.vmm.kvm.KvmStats.change(kvmStatsBefore.get(i), kvmStats.get(i).read())));
             } catch (RuntimeException e) {
                 out.add(KvmStatsChange.failed(i, KvmStatsChange.Kind.NOT_READ, e.getMessage()));
             }

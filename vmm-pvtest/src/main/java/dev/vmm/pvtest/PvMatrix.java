@@ -4,6 +4,7 @@ import dev.vmm.cpu.CpuModel;
 import dev.vmm.cpu.HostPvSupport;
 import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.cpu.PvFeature;
+import dev.vmm.machine.KvmStatsChange;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -129,8 +131,9 @@ public final class PvMatrix {
             try (PcMachine m = PcMachine.create(config, serial, new PrintStream(warnings, true, StandardCharsets.UTF_8))) {
                 outcome = m.run(BOOT_TIMEOUT);
                 hostView = msrDisagreement(m, f, expect);
+                List<KvmStatsChange> wholeRun = m.kvmStatsChanges();
                 if (f == PvFeature.PV_TLB_FLUSH) {
-                    vcpu1Stats = m.kvmStatsChange(1);
+                    vcpu1Stats = counters(wholeRun, 1);
                     preemptedWindow = m.kvmStatsWindow(TlbFlushEvidence.WINDOW);
                 }
                 if (f == PvFeature.PV_UNHALT) kickWindow = m.kvmStatsWindow(KickEvidence.WINDOW);
@@ -138,7 +141,7 @@ public final class PvMatrix {
                     apicEoiWindow = m.kvmStatsWindow(PvEoiEvidence.APIC_WINDOW);
                     pvEoiWindow = m.kvmStatsWindow(PvEoiEvidence.PV_WINDOW);
                 }
-                statsOpen = m.kvmStatsChange(0) != null;
+                statsOpen = counters(wholeRun, 0) != null;
                 if (options.verbose() != null) {
                     for (int w = 1; w <= 255; w++) {
                         int id = w;
@@ -146,7 +149,7 @@ public final class PvMatrix {
                                 + nonZero(change) + "\n").getBytes(StandardCharsets.UTF_8)));
                     }
                 }
-                if (yields(f)) vcpu0Stats = m.kvmStatsChange(0);
+                if (yields(f)) vcpu0Stats = counters(wholeRun, 0);
                 if (shortHalts && statsOpen) { // the short halts alone (pv_poll.c), when the host has stats
                     vcpu0Stats = m.kvmStatsWindow(HaltPollEvidence.WINDOW).orElse(Map.of());
                 }
@@ -227,6 +230,12 @@ public final class PvMatrix {
                     host.vcpu1() != null);
         }
         return Optional.empty();
+    }
+
+    /** One vCPU's whole-run counter changes; null where not read (the evidence classes' "no stats"). */
+    private static Map<String, Long> counters(List<KvmStatsChange> wholeRun, int vcpu) {
+        return wholeRun.stream().filter(c -> c.vcpu() == vcpu && c.kind() == KvmStatsChange.Kind.READ)
+                .map(KvmStatsChange::changed).findFirst().orElse(null);
     }
 
     /** "name=value ..." of the counters that moved. */

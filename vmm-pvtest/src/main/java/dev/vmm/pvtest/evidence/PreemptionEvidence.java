@@ -20,7 +20,7 @@ public final class PreemptionEvidence {
 
     /**
      * @param guestSawByte  the guest saw the preempted byte set (its check passed)
-     * @param vcpuStats     vCPU 1's counters changed over the run ({@code PcMachine.kvmStatsChange}),
+     * @param vcpuStats     vCPU 1's counters changed over the run ({@code PcMachine.kvmStatsChanges}),
      *                      null when the host has no binary stats
      * @return empty when the host agrees or has no such counters; else why it does not
      */
