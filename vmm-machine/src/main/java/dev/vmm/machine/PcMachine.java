@@ -352,8 +352,8 @@ public final class PcMachine implements AutoCloseable {
         return out;
     }
 
-    /** After {@link #run}: one vCPU's PV MSRs, structured (for checks that compare with the guest). */
-    public java.util.List<dev.vmm.pv.PvReport.Entry> pvEntries(int vcpu) throws java.util.concurrent.TimeoutException,
+    /** One vCPU's PV MSRs, read on a helper thread ({@link #onStoppedVcpu}). */
+    private java.util.List<dev.vmm.pv.PvReport.Entry> pvEntries(int vcpu) throws java.util.concurrent.TimeoutException,
             java.util.concurrent.ExecutionException, InterruptedException {
         return onStoppedVcpu(vcpu, () -> dev.vmm.pv.PvReport.read(vm.vcpu(vcpu), vm.memory()));
     }

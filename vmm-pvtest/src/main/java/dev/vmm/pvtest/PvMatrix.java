@@ -9,6 +9,7 @@ import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
 import dev.vmm.machine.TestDevice;
+import dev.vmm.pv.VcpuPvMsrs;
 import dev.vmm.pvtest.evidence.DirectedYieldEvidence;
 import dev.vmm.pvtest.evidence.HaltPollEvidence;
 import dev.vmm.pvtest.evidence.KickEvidence;
@@ -27,8 +28,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The matrix runner: boots the test kernel once per cell (one {@link PcMachine} each, serial
@@ -296,13 +295,15 @@ public final class PvMatrix {
     }
 
     /** The host's half of the check: the BSP's PV MSRs after the run (PvAgreement); empty = agrees. */
-    private static Optional<String> msrDisagreement(PcMachine m, PvFeature f, PvAgreement.Expect expect)
-            throws InterruptedException {
+    private static Optional<String> msrDisagreement(PcMachine m, PvFeature f, PvAgreement.Expect expect) {
         if (!PvAgreement.hasEvidence(f)) return Optional.empty();
-        try {
-            return PvAgreement.check(f, expect, m.pvEntries(0), HostFacts.masterClock(m));
-        } catch (TimeoutException | ExecutionException e) {
-            return Optional.of("could not read vCPU 0's MSRs: " + e);
-        }
+        List<VcpuPvMsrs> all = m.pvMsrs();
+        if (all.isEmpty()) return Optional.of("could not read vCPU 0's MSRs: interrupted");
+        VcpuPvMsrs bsp = all.get(0);
+        return switch (bsp.kind()) {
+            case READ -> PvAgreement.check(f, expect, bsp.entries(), HostFacts.masterClock(m));
+            case STILL_RUNNING -> Optional.of("could not read vCPU 0's MSRs: it did not leave KVM_RUN");
+            case FAILED -> Optional.of("could not read vCPU 0's MSRs: " + bsp.failure().orElse(""));
+        };
     }
 }
