@@ -31,6 +31,7 @@
  */
 #include "kernel.h"
 #include "pvfeatures.h"
+#include "pvchecks.h"
 
 #define MSR_KVM_ASYNC_PF_EN 0x4b564d02
 #define MSR_KVM_ASYNC_PF_INT 0x4b564d06
@@ -115,7 +116,7 @@ static int user_read(void)
     return r == 0;
 }
 
-static const char *const DESC = "pv kvm-asyncpf-int: real async page fault (page not present, page ready)";
+#define DESC PVCHECK_DESC(ASYNCPF_INT_REAL)
 
 int pv_asyncpf_run(unsigned cpuid_eax, int leave, int num)
 {

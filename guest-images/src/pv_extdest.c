@@ -20,6 +20,7 @@
  */
 #include "kernel.h"
 #include "pvfeatures.h"
+#include "pvchecks.h"
 
 #define IOAPIC 0xFEC00000UL
 #define IOAPIC_VER 0x01
@@ -81,7 +82,7 @@ static void fire(u32 dest)
 
 int pv_extdest_run(unsigned cpuid_eax, unsigned online, int num)
 {
-    static const char desc[] = "pv kvm-msi-ext-dest-id: IOAPIC interrupt to an APIC ID above 255";
+    const char *desc = PVCHECK_DESC(MSI_EXT_DEST_ID);
     int bit = (cpuid_eax >> MSI_EXT_DEST_ID_BIT) & 1;
     u32 ver = ioapic_read(IOAPIC_VER) & 0xff;
     const char *skip = 0;

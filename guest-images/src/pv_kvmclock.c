@@ -13,6 +13,7 @@
  */
 #include "kernel.h"
 #include "pvfeatures.h"
+#include "pvchecks.h"
 
 /* One 32-byte structure per vCPU, alone in a page (pvclock.c in Linux does the same per CPU). */
 static union {
@@ -59,7 +60,7 @@ static u64 pvclock_ns(const volatile struct pvclock *p, u32 *ver, u8 *flags)
 /* ---- 1. wall clock vs pvtest.epoch ---- */
 static int wall_check(const char *cl, u32 wmsr, int num)
 {
-    const char *desc = "pv kvmclock wall clock: wall + system time is the host's time (pvtest.epoch)";
+    const char *desc = PVCHECK_DESC(KVMCLOCK_WALL_CLOCK);
     u64 epoch;
     if (!wmsr) { tap(num, 1, desc, "kvmclock not registered"); return 0; }
     if (!pvfeatures_arg_num(cl, "pvtest.epoch", &epoch)) { tap(num, 1, desc, "no pvtest.epoch given"); return 0; }
@@ -98,7 +99,7 @@ static void ap_unregister(void *arg) { (void)arg; wrmsr(sys_msr, 0); }
 
 static int per_vcpu_check(u32 online, int num)
 {
-    const char *desc = "pv kvmclock per-vCPU: each vCPU's own structure, even version, time within the BSP's";
+    const char *desc = PVCHECK_DESC(KVMCLOCK_PER_VCPU);
     int ok = 1;
     u32 v0, v1; u8 f0, f1;
     u32 fl_and = 0xff;
@@ -211,7 +212,7 @@ static void run_reads(void *arg)
 
 static int user_check(const char *cl, u32 online, int stable_bit, int num)
 {
-    const char *desc = "pv kvmclock user mode: read-only alias, reads never go backwards across vCPUs";
+    const char *desc = PVCHECK_DESC(KVMCLOCK_USER_MODE);
     int ok = 1;
     if (!pvfeatures_arg_num(cl, "pvtest.kvmclock-reads", &n_reads)) n_reads = 1000000;
     const char *alias = pvfeatures_arg(cl, "pvtest.kvmclock-alias");
@@ -293,9 +294,9 @@ int pv_kvmclock_run(const char *cl, unsigned wmsr, unsigned smsr, unsigned long 
             if (smp_call(cpu, ap_unregister, 0) == 0) smp_wait(cpu); /* the APs leave no MSR behind */
         wrmsr(smsr, restore);
     } else {
-        tap(first + 1, 1, "pv kvmclock per-vCPU: each vCPU's own structure, even version, time within the BSP's",
+        tap(first + 1, 1, PVCHECK_DESC(KVMCLOCK_PER_VCPU),
             "kvmclock not registered");
-        tap(first + 2, 1, "pv kvmclock user mode: read-only alias, reads never go backwards across vCPUs",
+        tap(first + 2, 1, PVCHECK_DESC(KVMCLOCK_USER_MODE),
             "kvmclock not registered");
     }
     return failed;

@@ -16,6 +16,7 @@
 #include "pvfeatures.h"
 
 #include "kernel.h"
+#include "pvchecks.h"
 
 /* short names for the console, as the checks print a lot */
 static void pc(char c) { putc_raw(c); }
@@ -187,10 +188,10 @@ static u64 pvclock_read(u32 *ver_out, u8 *flags_out)
 static void test_cpuid(const char *cl)
 {
     u64 expect;
-    if (!parse_num(arg(cl, "pvtest.expect"), &expect)) { tap(1, "pv cpuid: 0x40000001 eax as promised", "no pvtest.expect given"); return; }
+    if (!parse_num(arg(cl, "pvtest.expect"), &expect)) { tap(1, PVCHECK_DESC(CPUID), "no pvtest.expect given"); return; }
     int ok = (u32)expect == eax;
     ps("# pv cpuid: eax="); px(eax); ps(" expected "); px(expect); pc('\n');
-    tap(ok, "pv cpuid: 0x40000001 eax as promised", 0);
+    tap(ok, PVCHECK_DESC(CPUID), 0);
 }
 
 static int kvmclock_msr;  /* the system-time MSR that worked */
@@ -241,7 +242,7 @@ static void test_kvmclock(int leave)
         kvmclock_left = leave;
         if (!leave) wrmsr_safe(smsr, 0);
     }
-    tap(ok, "pv kvmclock: MSRs, wall clock, system time advances", mn == -1 && mo == -1 ? "kvmclock not asserted" : 0);
+    tap(ok, PVCHECK_DESC(KVMCLOCK), mn == -1 && mo == -1 ? "kvmclock not asserted" : 0);
 }
 
 static void test_stable(const char *cl)
@@ -249,7 +250,7 @@ static void test_stable(const char *cl)
     int want = arg(cl, "pvtest.stable") && arg(cl, "pvtest.stable")[0] == '1';
     int on = (eax >> 24) & 1, ok = 1;
     ps("# kvmclock-stable-bit: bit 24 "); ps(on ? "on" : "off");
-    if (!kvmclock_msr) { ps("\n"); tap(1, "pv kvmclock-stable-bit", "kvmclock not registered"); return; }
+    if (!kvmclock_msr) { ps("\n"); tap(1, PVCHECK_DESC(KVMCLOCK_STABLE_BIT), "kvmclock not registered"); return; }
     u32 ver = 0; u8 fl = 0;
     int leave_on = kvmclock_left;
     if (!leave_on) wrmsr_safe(kvmclock_msr, (u64)&clk | 1);
@@ -257,7 +258,7 @@ static void test_stable(const char *cl)
     ps(", pvclock flags="); px(fl); ps(want ? ", host clock stable\n" : ", host stability unknown\n");
     if (on && want && !(fl & 1)) fail_note(&ok, "stable bit set but PVCLOCK_TSC_STABLE_BIT clear");
     if (!leave_on) wrmsr_safe(kvmclock_msr, 0);
-    tap(ok, "pv kvmclock-stable-bit", on && want ? 0 : on ? "host clock stability not given (pvtest.stable=1)" : 0);
+    tap(ok, PVCHECK_DESC(KVMCLOCK_STABLE_BIT), on && want ? 0 : on ? "host clock stability not given (pvtest.stable=1)" : 0);
 }
 
 static void test_steal(int leave, int contention)
@@ -284,14 +285,14 @@ static void test_steal(int leave, int contention)
         }
         if (!leave) wrmsr_safe(0x4b564d03, 0);
     }
-    tap(ok, "pv kvm-steal-time: MSR 0x4b564d03", m == -1 ? "bit off, host lacks steal time: not asserted" : 0);
+    tap(ok, PVCHECK_DESC(STEAL_TIME), m == -1 ? "bit off, host lacks steal time: not asserted" : 0);
 }
 
 /* kvm-pv-tlb-flush: a waiting vCPU's preempted byte is set by KVM; another vCPU may then ask for
  * the TLB flush (bit 1) instead of sending an IPI, and KVM clears the byte when the vCPU runs. */
 static void test_pv_tlb_flush(int contention, int pvm, u32 online, int leave)
 {
-    const char *desc = "pv kvm-pv-tlb-flush: preempted byte set while a vCPU waits, cleared when it runs";
+    const char *desc = PVCHECK_DESC(PV_TLB_FLUSH);
     int m = mode(9), ok = 1;
     head("kvm-pv-tlb-flush", 9);
     if (mode(5) != 1) { tap(1, desc, "steal time not usable (the preempted byte is part of it)"); return; }
@@ -321,7 +322,7 @@ static void test_poll(int leave)
         if (!wrmsr_safe(0x4b564d05, 2)) fail_note(&ok, "bit 1 accepted");
         if (leave) wrmsr_safe(0x4b564d05, 0); /* not the reset value: the host can tell it landed */
     }
-    tap(ok, "pv kvm-poll-control: MSR 0x4b564d05", m == -1 ? "not asserted" : 0);
+    tap(ok, PVCHECK_DESC(POLL_CONTROL), m == -1 ? "not asserted" : 0);
 }
 
 static void test_pv_eoi(const char *cl, int leave)
@@ -346,7 +347,7 @@ static void test_pv_eoi(const char *cl, int leave)
         if (ok && !pv_eoi_timer_check(&pv_eoi, 1, av ? av[0] == '1' : -1, &skip, STATS_WINDOW_EOI_PV)) ok = 0;
         if (!leave) wrmsr_safe(0x4b564d04, 0);
     }
-    tap(ok, "pv kvm-pv-eoi: MSR 0x4b564d04 and LAPIC timer interrupts", ok ? skip : 0);
+    tap(ok, PVCHECK_DESC(PV_EOI), ok ? skip : 0);
 }
 
 static void test_asyncpf(int leave)
@@ -392,7 +393,7 @@ static void test_asyncpf(int leave)
         }
         if (!leave) wrmsr_safe(0x4b564d02, 0);
     }
-    tap(ok, "pv kvm-asyncpf / kvm-asyncpf-int: MSRs 0x4b564d02/06/07",
+    tap(ok, PVCHECK_DESC(ASYNCPF),
         m == -1 && mi == -1 ? "not asserted" : 0);
 }
 
@@ -413,7 +414,7 @@ static void halt_once(void *arg)
 
 static void test_pv_unhalt(u32 online)
 {
-    const char *desc = "pv kvm-pv-unhalt: hypercall 5 KICK_CPU wakes a halted vCPU";
+    const char *desc = PVCHECK_DESC(PV_UNHALT);
     if (no_hc) { tap(1, desc, "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
     int m = mode(7), ok = 1;
     head("kvm-pv-unhalt", 7);
@@ -456,7 +457,7 @@ static int pv_ipi_arrived(u32 before)
 
 static void test_pv_ipi(u32 online)
 {
-    const char *desc = "pv kvm-pv-ipi: hypercall 10 SEND_IPI";
+    const char *desc = PVCHECK_DESC(PV_IPI);
     if (no_hc) { tap(1, desc, "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
     int m = mode(11), ok = 1;
     head("kvm-pv-ipi", 11);
@@ -489,7 +490,7 @@ static void test_pv_ipi(u32 online)
 /* SCHED_YIELD to AP 1 at its reported APIC ID (to itself, which KVM ignores, without one) */
 static void test_yield(u32 online)
 {
-    if (no_hc) { tap(1, "pv kvm-pv-sched-yield: hypercall 11", "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
+    if (no_hc) { tap(1, PVCHECK_DESC(PV_SCHED_YIELD), "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
     int m = mode(13), ok = 1;
     head("kvm-pv-sched-yield", 13);
     u32 target = smp_apic_id(online >= 2 ? 1 : 0);
@@ -497,15 +498,15 @@ static void test_yield(u32 online)
     ps("# sched_yield(apic id "); pu(target, 10); ps(") -> "); pd(r); pc('\n');
     if (m == 0 && r != -KVM_ENOSYS) fail_note(&ok, "not -KVM_ENOSYS");
     if (m == 1 && r != 0) fail_note(&ok, "not 0");
-    tap(ok, "pv kvm-pv-sched-yield: hypercall 11", m == -1 ? "not asserted" : 0);
+    tap(ok, PVCHECK_DESC(PV_SCHED_YIELD), m == -1 ? "not asserted" : 0);
 }
 
 static void test_unknown_hc(void)
 {
-    if (no_hc) { tap(1, "pv unknown hypercall 0x7777 returns -KVM_ENOSYS", "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
+    if (no_hc) { tap(1, PVCHECK_DESC(UNKNOWN_HYPERCALL), "hypercalls not enabled (pvtest.hypercall=auto)"); return; }
     s64 r = hypercall(0x7777, 0, 0, 0, 0);
     ps("# hypercall 0x7777 -> "); pd(r); pc('\n');
-    tap(r == -KVM_ENOSYS, "pv unknown hypercall 0x7777 returns -KVM_ENOSYS", 0);
+    tap(r == -KVM_ENOSYS, PVCHECK_DESC(UNKNOWN_HYPERCALL), 0);
 }
 
 int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int first)
@@ -554,6 +555,6 @@ int pvfeatures_run(const char *cl, unsigned cpuid_eax, unsigned online, int firs
     test_pv_unhalt(online);
     failed |= pv_extdest_run(eax, online, num++);
     /* last: nothing faulted unexpectedly and the guard is balanced */
-    tap(!guard, "pv: MSR guard released", 0);
+    tap(!guard, PVCHECK_DESC(MSR_GUARD), 0);
     return failed;
 }

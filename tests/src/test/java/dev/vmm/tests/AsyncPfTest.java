@@ -1,5 +1,8 @@
 package dev.vmm.tests;
 
+import dev.vmm.pvtest.PvCheck;
+import dev.vmm.tap.TapReport;
+import dev.vmm.tap.TapResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the "page ready" interrupt came with the same token and the data came back.
  */
 class AsyncPfTest {
-    private static final String LINE = "pv kvm-asyncpf-int: real async page fault";
+    private static final String LINE = PvCheck.ASYNCPF_INT_REAL.description();
     private static final Pattern EVIDENCE = Pattern.compile(
             "^# attempt \\d+: evicted gpa 0x([0-9a-f]+) .* (\\d+) page-not-present #PF token=0x([0-9a-f]+)", Pattern.MULTILINE);
     /** What the guest writes into the page before it is evicted (pv_asyncpf.c PATTERN). */
@@ -61,15 +64,15 @@ class AsyncPfTest {
         if (baseline == null) {
             VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2", "--kvm-stats");
             assertEquals(0, r.status(), r.toString());
-            assertTrue(line(r).description().contains("# SKIP no page-eviction port"), r.toString());
+            assertTrue(line(r).toString().contains("# SKIP no page-eviction port"), r.toString());
             baseline = pfGuest(r);
             assertTrue(baseline <= deliberatePageFaults(r), "no #PF beyond the deliberate ones\n" + r);
         }
         return baseline;
     }
 
-    private static TapReport.Result line(VmmProcess r) {
-        Optional<TapReport.Result> l = TapReport.parse(r.stdout()).results().stream()
+    private static TapResult line(VmmProcess r) {
+        Optional<TapResult> l = TapReport.parse(r.stdout()).results().stream()
                 .filter(x -> x.description().startsWith(LINE)).findFirst();
         assertTrue(l.isPresent(), "the async PF line is printed\n" + r);
         return l.get();
@@ -85,19 +88,19 @@ class AsyncPfTest {
             // up to three times, then it is a SKIP with the guest's reason. userfaultfd is the
             // deterministic variant (userfaultPageGivesThePairEveryTime).
             VmmProcess r;
-            TapReport.Result l;
+            TapResult l;
             int boots = 0;
             do {
                 Files.deleteIfExists(ram);
                 r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2",
                         "--mem-path", ram.toString(), "--kvm-stats");
                 assertEquals(0, r.status(), r.toString());
-                assertTrue(TapReport.parse(r.stdout()).allOk(), r.toString());
+                assertTrue(TapReport.parse(r.stdout()).allPassed(), r.toString());
                 l = line(r);
-            } while (++boots < 3 && l.description().contains("resolved the fault synchronously"));
+            } while (++boots < 3 && l.toString().contains("resolved the fault synchronously"));
             // A host that cannot drop the page (or that fetches it without an async PF) is a SKIP
             // with its reason, never a pass.
-            assumeTrue(!l.description().contains("# SKIP"), "guest: " + l.description());
+            assumeTrue(!l.toString().contains("# SKIP"), "guest: " + l.description());
             Matcher m = EVIDENCE.matcher(r.stdout());
             assertTrue(m.find(), "the evidence line\n" + r);
             assertFalse(m.find(), "one attempt with an async PF: the guest stops at the first\n" + r);
@@ -129,10 +132,10 @@ class AsyncPfTest {
             VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2",
                     "--evict-port", "--kvm-stats");
             assertEquals(0, r.status(), r.toString());
-            assertTrue(TapReport.parse(r.stdout()).allOk(), r.toString());
-            TapReport.Result l = line(r);
-            assumeTrue(!l.description().contains("# SKIP no page-eviction port"), "no userfaultfd: " + r.stderr());
-            assertFalse(l.description().contains("# SKIP"), r.toString());
+            assertTrue(TapReport.parse(r.stdout()).allPassed(), r.toString());
+            TapResult l = line(r);
+            assumeTrue(!l.toString().contains("# SKIP no page-eviction port"), "no userfaultfd: " + r.stderr());
+            assertFalse(l.toString().contains("# SKIP"), r.toString());
             Matcher m = EVIDENCE.matcher(r.stdout());
             assertTrue(m.find(), "the evidence line\n" + r);
             assertTrue(r.stdout().contains("# attempt 1: "), "the first attempt\n" + r);
@@ -144,8 +147,8 @@ class AsyncPfTest {
     void withoutMemPathTheLineSaysWhy() {
         VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--kvm-stats");
         assertEquals(0, r.status(), r.toString());
-        TapReport.Result l = line(r);
-        assertTrue(l.ok() && l.description().contains("# SKIP no page-eviction port 0x530"), r.toString());
+        TapResult l = line(r);
+        assertTrue(l.ok() && l.toString().contains("# SKIP no page-eviction port 0x530"), r.toString());
         assertTrue(pfGuest(r) <= deliberatePageFaults(r), "no async #PF injected\n" + r);
     }
 
@@ -154,7 +157,7 @@ class AsyncPfTest {
         VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(),
                 "--cpu", "host,-kvm-asyncpf-int", "--mem-path", ramDir().toString());
         assertEquals(0, r.status(), r.toString());
-        assertTrue(line(r).description().contains("# SKIP kvm-asyncpf and kvm-asyncpf-int"), r.toString());
+        assertTrue(line(r).toString().contains("# SKIP kvm-asyncpf and kvm-asyncpf-int"), r.toString());
         try (var files = Files.list(ramDir())) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("vmm-ram-")),
                     "a --mem-path directory gets an unlinked file, nothing left behind");

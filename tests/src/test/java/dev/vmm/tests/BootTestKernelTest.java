@@ -1,5 +1,6 @@
 package dev.vmm.tests;
 
+import dev.vmm.tap.TapReport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class BootTestKernelTest {
         VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "4",
                 "--append", "from-junit pvtest.epoch=" + Instant.now().getEpochSecond());
         assertEquals(0, r.status(), "the guest's debug-exit value is the exit status\n" + r);
-        assertTrue(TapReport.parse(r.stdout()).allOk(), "all TAP tests ok\n" + r);
+        assertTrue(TapReport.parse(r.stdout()).allPassed(), "all TAP tests ok\n" + r);
         assertTrue(r.stdout().contains("# cpus online: 4 of 4"), "every AP came up\n" + r);
         assertTrue(r.stdout().contains("from-junit"), "the command line reached the guest\n" + r);
         assertEquals("", r.stderr(), r.toString());
@@ -55,7 +56,7 @@ class BootTestKernelTest {
         // The test kernel exits 1 when a test fails; pvtest.fault=ud makes it take an invalid-opcode exception.
         VmmProcess r = VmmProcess.run("run", "-kernel", RequiresKvm.testKernel().toString(), "-append", "pvtest.fault=ud");
         assertEquals(1, r.status(), r.toString());
-        assertFalse(TapReport.parse(r.stdout()).allOk(), r.toString());
+        assertFalse(TapReport.parse(r.stdout()).allPassed(), r.toString());
         assertTrue(r.stdout().contains("not ok 1 - unexpected exception 6"), r.toString());
     }
 }

@@ -1,12 +1,14 @@
 package dev.vmm.tests;
 
+import dev.vmm.pvtest.PvCheck;
 import dev.vmm.api.Guest;
 import dev.vmm.api.GuestExit;
 import dev.vmm.api.GuestTimeoutException;
 import dev.vmm.api.Irqchip;
 import dev.vmm.api.VmmException;
+import dev.vmm.junit.GuestTap;
 import dev.vmm.junit.Guests;
-import dev.vmm.junit.TapReport;
+import dev.vmm.tap.TapReport;
 import dev.vmm.junit.VmmTest;
 
 import org.junit.jupiter.api.Test;
@@ -33,9 +35,9 @@ class GuestApiTest {
     void splitIrqchipAndSparseApicIdsReachTheGuest(Guests guests) {
         Guest guest = guests.start(Guest.builder().testKernel().cpus(2).irqchip(Irqchip.SPLIT).apicIds(0, 256)
                 .cpu("host,+kvm-msi-ext-dest-id").append("pvtest.extdest=1"));
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), guest::output);
-        assertTrue(tap.result("pv kvm-msi-ext-dest-id").passed(), guest::output);
+        assertTrue(tap.result(PvCheck.MSI_EXT_DEST_ID.description()).passed(), guest::output);
         assertTrue(tap.diagnostic("apic ids: 0 256;").isPresent(), "the AP reads APIC ID 256\n" + guest.output());
     }
 

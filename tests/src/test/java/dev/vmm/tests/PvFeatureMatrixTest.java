@@ -1,5 +1,6 @@
 package dev.vmm.tests;
 
+import dev.vmm.pvtest.PvCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,7 +78,7 @@ class PvFeatureMatrixTest {
         assertEquals("0", suite.getAttribute("failures"));
         org.w3c.dom.Element testcase = (org.w3c.dom.Element) suite.getElementsByTagName("testcase").item(0);
         assertEquals("no clock (-cpu host,-kvmclock,kvm-pv-enforce-cpuid)", testcase.getAttribute("name"));
-        assertTrue(testcase.getElementsByTagName("system-out").item(0).getTextContent().contains("pv kvmclock"),
+        assertTrue(testcase.getElementsByTagName("system-out").item(0).getTextContent().contains(PvCheck.KVMCLOCK.description()),
                 "the guest's serial log is the case's system-out");
     }
 

@@ -2,8 +2,9 @@ package dev.vmm.tests;
 
 import dev.vmm.api.Guest;
 import dev.vmm.api.GuestExit;
+import dev.vmm.junit.GuestTap;
 import dev.vmm.junit.Guests;
-import dev.vmm.junit.TapReport;
+import dev.vmm.tap.TapReport;
 import dev.vmm.junit.VmmTest;
 
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class ResetTest {
         assertEquals(new GuestExit.PowerOff(0), guest.awaitExit(TIMEOUT), guest::output);
         assertTrue(guest.output().contains("# resetting"), guest::output);
         TapReport tap = TapReport.parse(guest.output());
-        assertEquals(TapReport.awaitFrom(plain, TIMEOUT).plan().orElseThrow().count() + 2, tap.plan().orElseThrow().count(),
+        assertEquals(GuestTap.awaitFrom(plain, TIMEOUT).plan().orElseThrow().count() + 2, tap.plan().orElseThrow().count(),
                 "the second boot adds the two reset checks\n" + guest.output());
         assertTrue(tap.allPassed(), guest::output);
         assertEquals(5, tap.result("reset: kvmclock MSR is 0 after reset").number(), guest::output);
@@ -51,7 +52,7 @@ class ResetTest {
     @Test
     void resetRebootsEveryVcpu(Guests guests) {
         Guest guest = resettingGuest(guests, 2);
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), guest::output);
         assertTrue(tap.allPassed(), guest::output);
         assertTrue(guest.output().contains("ok 3 - smp: all 2 CPUs online"), "APs come up again after the reset\n" + guest.output());
@@ -69,7 +70,7 @@ class ResetTest {
     @Test
     void withoutPvtestResetNothingChanges(Guests guests) {
         Guest guest = guests.start(Guest.builder().testKernel());
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), guest::output);
         assertTrue(tap.allPassed(), guest::output);
         assertFalse(guest.output().contains("resetting"), guest::output);

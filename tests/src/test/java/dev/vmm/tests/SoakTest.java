@@ -8,6 +8,7 @@ import dev.vmm.cli.monitor.SerialSocket;
 import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
+import dev.vmm.machine.TestDevice;
 import dev.vmm.vm.VmOutcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,16 +81,16 @@ class SoakTest {
     private void cycle(int i, Path kernel) throws Exception {
         boolean fileBacked = i % 2 == 1;
         MachineConfig config = MachineConfig.validated(kernel, "", 64L << 20, 2, "host", IrqchipMode.SPLIT)
-                .withHostContention();
+                .withTestDevice(TestDevice.HOST_CONTENTION);
         Path ramDir = tmp.resolve("ram");
         Files.createDirectories(ramDir);
         if (fileBacked) config = config.withMemPath(ramDir);
+        else config = config.withTestDevice(TestDevice.PAGE_EVICT);
         Path qmpPath = tmp.resolve("q.sock");
         Path serialPath = tmp.resolve("s.sock");
         try (SerialSocket serial = new SerialSocket(ChardevSpec.parse("--serial", "unix:" + serialPath), false, b -> { });
              QmpServer qmp = new QmpServer(ChardevSpec.parse("--qmp", "unix:" + qmpPath), new Target());
              PcMachine machine = PcMachine.create(config, serial)) {
-            if (!fileBacked) machine.enablePageEvictPort();
             try (QmpClient client = new QmpClient(qmpPath)) {
                 client.execute("qmp_capabilities");
                 assertEquals("running", client.execute("query-status").path("return").path("status").asText());

@@ -1,5 +1,8 @@
 package dev.vmm.tests;
 
+import dev.vmm.pvtest.PvCheck;
+import dev.vmm.tap.TapReport;
+import dev.vmm.tap.TapResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,18 +47,17 @@ class StealTimeContentionTest {
         return VmmProcess.run(args.toArray(String[]::new));
     }
 
-    private static TapReport.Result line(VmmProcess r, String prefix) {
-        return TapReport.parse(r.stdout()).results().stream().filter(x -> x.description().startsWith(prefix))
-                .findFirst().orElseThrow(() -> new AssertionError("no '" + prefix + "' line\n" + r));
+    private static TapResult line(VmmProcess r, PvCheck check) {
+        return TapReport.parse(r.stdout()).result(check.description());
     }
 
     @Test
     void stealGrowsByAtLeastTheHostRunDelay() {
         VmmProcess r = boot(true, "pvtest.contention=1");
         assertEquals(0, r.status(), r.toString());
-        assertTrue(TapReport.parse(r.stdout()).allOk(), r.toString());
-        TapReport.Result steal = line(r, "pv kvm-steal-time");
-        assertFalse(steal.description().contains("# SKIP"), r.toString());
+        assertTrue(TapReport.parse(r.stdout()).allPassed(), r.toString());
+        TapResult steal = line(r, PvCheck.STEAL_TIME);
+        assertFalse(steal.toString().contains("# SKIP"), r.toString());
         // re-check the guest's numbers here: the host's run delay is a lower bound of the steal KVM adds
         Matcher m = STEAL.matcher(r.stdout());
         assertTrue(m.find(), "the guest printed its steal under contention\n" + r);
@@ -71,16 +73,17 @@ class StealTimeContentionTest {
     void preemptedByteOrAnExplainedSkipThatKvmsCountersConfirm() {
         VmmProcess r = boot(true, "pvtest.contention=1");
         assertEquals(0, r.status(), r.toString());
-        TapReport.Result tlb = line(r, "pv kvm-pv-tlb-flush");
+        TapResult tlb = line(r, PvCheck.PV_TLB_FLUSH);
         assertTrue(tlb.ok(), r.toString());
         Matcher m = PREEMPTED.matcher(r.stdout());
         assertTrue(m.find(), "the guest printed what it saw of vCPU 1's byte\n" + r);
         assertTrue(Long.parseLong(m.group(3)) > 0, "vCPU 1 was made to wait\n" + r);
         assertTrue(Long.parseLong(m.group(2)) >= Long.parseLong(m.group(3)) * 1000, "its steal covers that wait\n" + r);
         Map<String, Long> vcpu1 = KvmStatsTest.stats(r, 1);
-        if (tlb.description().contains("# SKIP")) {
+        if (tlb.skipped()) {
             assertTrue(kvmPvm(), "only kvm-pvm may skip this\n" + r);
-            assertTrue(tlb.description().contains("kvm-pvm never marks a vCPU preempted"), r.toString());
+            assertTrue(tlb.directive().orElseThrow().reason().startsWith("kvm-pvm never marks a vCPU preempted"),
+                    r.toString());
             assertEquals(0, Long.parseLong(m.group(1)), r.toString());
             assertEquals(0L, vcpu1.getOrDefault("preemption_reported", 0L), "KVM agrees: never reported\n" + r);
             assertTrue(vcpu1.getOrDefault("preemption_other", 0L) > 0, "but KVM saw vCPU 1 scheduled out\n" + r);
@@ -95,7 +98,7 @@ class StealTimeContentionTest {
         // the device exists only when asked for: the guest then finds nothing at port 0x5e0
         VmmProcess r = boot(false, "pvtest.contention=1");
         assertEquals(1, r.status(), r.toString());
-        assertFalse(line(r, "pv kvm-steal-time").ok(), r.toString());
+        assertFalse(line(r, PvCheck.STEAL_TIME).ok(), r.toString());
         assertTrue(r.stdout().contains("no contention device at port 0x5e0"), r.toString());
     }
 }

@@ -1,10 +1,12 @@
 package dev.vmm.tests;
 
+import dev.vmm.pvtest.PvCheck;
 import dev.vmm.api.Guest;
 import dev.vmm.api.GuestExit;
+import dev.vmm.junit.GuestTap;
 import dev.vmm.junit.Guests;
-import dev.vmm.junit.TapReport;
-import dev.vmm.junit.TapResult;
+import dev.vmm.tap.TapReport;
+import dev.vmm.tap.TapResult;
 import dev.vmm.junit.VmmTest;
 
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,7 @@ class TestKernelBootTest {
     private static final Pattern CPUID_LINE = Pattern.compile(
             "^# cpuid 0x40000001 eax=0x[0-9a-f]{8} ebx=0x[0-9a-f]{8} ecx=0x[0-9a-f]{8} edx=0x[0-9a-f]{8}$",
             Pattern.MULTILINE);
-    private static final String WALL_CLOCK = "pv kvmclock wall clock:";
+    private static final String WALL_CLOCK = PvCheck.KVMCLOCK_WALL_CLOCK.description();
 
     @ParameterizedTest(name = "{0} vCPUs")
     @ValueSource(ints = {1, 2, 4})
@@ -36,7 +38,7 @@ class TestKernelBootTest {
         // pvtest.epoch: the host's time now, which the guest's kvmclock wall clock must match
         Guest guest = guests.start(Guest.builder().testKernel().cpus(cpus)
                 .append("from-junit pvtest.epoch=" + Instant.now().getEpochSecond()));
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         String out = guest.output();
         assertEquals(new GuestExit.PowerOff(0), guest.exit().orElseThrow(), "the guest's debug-exit value\n" + out);
         assertTrue(tap.allPassed(), "all TAP tests ok\n" + out);
@@ -53,7 +55,7 @@ class TestKernelBootTest {
         // the control for the wall clock check: a host time one hour in the past must not pass
         Guest guest = guests.start(Guest.builder().testKernel()
                 .append("pvtest.epoch=" + (Instant.now().getEpochSecond() - 3600)));
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(1), guest.exit().orElseThrow(), guest::output);
         List<TapResult> failed = tap.failures();
         assertEquals(1, failed.size(), "only the wall clock check fails\n" + guest.output());
@@ -64,11 +66,11 @@ class TestKernelBootTest {
     void writableKvmclockAliasFailsTheUserModeCheck(Guests guests) {
         // the control for the read-only alias: mapped writable, the ring-3 write does not fault
         Guest guest = guests.start(Guest.builder().testKernel().cpus(2).append("pvtest.kvmclock-alias=rw"));
-        TapReport tap = TapReport.awaitFrom(guest, TIMEOUT);
+        TapReport tap = GuestTap.awaitFrom(guest, TIMEOUT);
         assertEquals(new GuestExit.PowerOff(1), guest.exit().orElseThrow(), guest::output);
         List<TapResult> failed = tap.failures();
         assertEquals(1, failed.size(), "only the user-mode kvmclock check fails\n" + guest.output());
-        assertTrue(failed.get(0).description().startsWith("pv kvmclock user mode:"), guest::output);
+        assertTrue(failed.get(0).description().startsWith(PvCheck.KVMCLOCK_USER_MODE.description()), guest::output);
         assertTrue(guest.output().contains("# user-mode write to the alias 0x140000004: no fault"), guest::output);
     }
 

@@ -1,5 +1,7 @@
 package dev.vmm.tests;
 
+import dev.vmm.tap.TapReport;
+import dev.vmm.tap.TapResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,7 +148,7 @@ class X86CpuFlagsTest {
         VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--smp", "2",
                 "--cpu", "host,-cx16,-xsave");
         assertEquals("", r.stderr(), r.toString());
-        assertTrue(TapReport.parse(r.stdout()).allOk(), "KVM took the table and the guest ran\n" + r);
+        assertTrue(TapReport.parse(r.stdout()).allPassed(), "KVM took the table and the guest ran\n" + r);
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.stdout().contains("# cpus online: 2 of 2"), r.toString());
     }
@@ -160,11 +162,11 @@ class X86CpuFlagsTest {
         RequiresKvm.check();
         VmmProcess r = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--cpu", "host,-hypervisor");
         TapReport tap = TapReport.parse(r.stdout());
-        List<String> failed = tap.results().stream().filter(t -> !t.ok()).map(TapReport.Result::description).toList();
+        List<String> failed = tap.results().stream().filter(t -> !t.ok()).map(TapResult::description).toList();
         assertEquals(List.of("cpuid: hypervisor bit set"), failed, r.toString());
         assertEquals(1, r.status(), "the test kernel exits 1 when a test failed\n" + r);
         VmmProcess with = VmmProcess.run("run", "--kernel", RequiresKvm.testKernel().toString(), "--cpu", "host,+hypervisor");
-        assertTrue(TapReport.parse(with.stdout()).allOk(), with.toString());
+        assertTrue(TapReport.parse(with.stdout()).allPassed(), with.toString());
         assertEquals(0, with.status(), with.toString());
     }
 

@@ -4,12 +4,14 @@ import dev.vmm.cpu.IrqchipMode;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.MachineException;
 import dev.vmm.machine.PcMachine;
+import dev.vmm.machine.TestDevice;
 import dev.vmm.vm.VmOutcome;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * The only class of this API that knows the machine layer: it turns a {@link GuestBuilder} into
@@ -30,7 +32,8 @@ final class MachineBridge {
             config = MachineConfig.validated(spec.kernelFile(), spec.commandLine().orElse(null),
                     spec.memorySize().bytes(), spec.cpuCount(), spec.cpuSpec(), irqchip(spec.irqchipMode()));
             if (spec.apicIdList().isPresent()) config = config.withApicIds(spec.apicIdList().get());
-            if (spec.wantsHostContention()) config = config.withHostContention();
+            if (spec.wantsHostContention()) config = config.withTestDevice(TestDevice.HOST_CONTENTION);
+            if (spec.wantsEvictPort()) config = config.withTestDevice(TestDevice.PAGE_EVICT);
             if (spec.memPathFile().isPresent()) config = config.withMemPath(spec.memPathFile().get());
             if (spec.initrdFile().isPresent()) config = config.withInitrd(spec.initrdFile().get());
             config = config.withNoReboot(spec.wantsNoReboot());
@@ -45,11 +48,10 @@ final class MachineBridge {
         } catch (RuntimeException e) { // a KVM call failed (e.g. no /dev/kvm): still one line
             throw new VmmException("cannot create the VM: " + e.getMessage(), e);
         }
-        try {
-            if (spec.wantsEvictPort()) machine.enablePageEvictPort();
-        } catch (RuntimeException e) { // e.g. no userfaultfd for the eviction port
+        Optional<String> noEvictPort = machine.missingTestDevice(TestDevice.PAGE_EVICT);
+        if (spec.wantsEvictPort() && noEvictPort.isPresent()) { // e.g. no userfaultfd: asked for, so an error here
             machine.close();
-            throw new VmmException("cannot give the guest the page-eviction port: " + e.getMessage(), e);
+            throw new VmmException("cannot give the guest the page-eviction port: " + noEvictPort.get());
         }
         return new MachineBridge(machine);
     }

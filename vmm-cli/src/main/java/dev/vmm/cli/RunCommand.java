@@ -13,6 +13,7 @@ import dev.vmm.exits.ExitStats;
 import dev.vmm.exits.ExitTrace;
 import dev.vmm.machine.MachineConfig;
 import dev.vmm.machine.PcMachine;
+import dev.vmm.machine.TestDevice;
 import dev.vmm.vm.VmOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -204,13 +205,6 @@ public final class RunCommand implements Callable<Integer> {
                             + (qemuOptions.name == null ? "" : " (name " + qemuOptions.name + ")"));
                     machine.traceMsis(System.err); // where IOAPIC interrupts went (split irqchip)
                 }
-                if (evictPort) {
-                    try {
-                        machine.enablePageEvictPort();
-                    } catch (IllegalStateException e) { // no userfaultfd here: the guest sees no port
-                        System.err.println("vmm: warning: no page-eviction port: " + e.getMessage());
-                    }
-                }
                 if (stdio) {
                     machine.forwardStdin();
                 }
@@ -223,9 +217,6 @@ public final class RunCommand implements Callable<Integer> {
                         server.emit("RESET", QmpServer.data().put("guest", !host)
                                 .put("reason", host ? "host-qmp-system-reset" : "guest-reset"));
                     });
-                }
-                if (kvmStats || exitStats) {
-                    machine.openKvmStats();
                 }
                 java.util.List<dev.vmm.vm.ExitObserver> observers = new java.util.ArrayList<>();
                 if (traceOption != null) {
@@ -247,13 +238,13 @@ public final class RunCommand implements Callable<Integer> {
                 dev.vmm.startup.StartupClock.mark("guest exit");
                 debugExited = machine.endedByDebugExit();
                 if (pvReport) {
-                    printLines(console, machine.pvReport());
+                    printLines(console, HostEvidenceLines.pvMsrs(machine.pvMsrs()));
                 }
                 if (stats != null) {
                     printLines(console, ExitStats.format(stats.snapshot()));
                 }
                 if (kvmStats || exitStats) {
-                    printLines(console, machine.kvmStatsReport());
+                    printLines(console, HostEvidenceLines.kvmStats(machine.kvmStatsChanges()));
                 }
                 if (timings) {
                     System.err.println(timingLine(machine.firstSerialByteMillis(), endMillis));
@@ -381,7 +372,9 @@ public final class RunCommand implements Callable<Integer> {
             if (debugExits != null) config = config.withDebugExits(debugExits);
             else if (qemuDefaults) config = config.withDebugExits(java.util.List.of());
             if (apicIds != null) config = config.withApicIds(dev.vmm.machine.ApicIds.parse(apicIds));
-            if (hostContention) config = config.withHostContention();
+            if (hostContention) config = config.withTestDevice(TestDevice.HOST_CONTENTION);
+            if (evictPort) config = config.withTestDevice(TestDevice.PAGE_EVICT); // without userfaultfd: a warning, no port
+            if (kvmStats || exitStats) config = config.withTestDevice(TestDevice.KVM_STATS_WINDOW);
             if (memPath != null) {
                 Path parent = memPath.toAbsolutePath().getParent();
                 if (!Files.isDirectory(memPath) && (parent == null || !Files.isDirectory(parent))) {

@@ -61,6 +61,23 @@ class CliArgumentsTest {
     }
 
     @Test
+    void testHypercallModeAndConfigErrorsAreUsageErrorsBeforeTheFirstBoot() throws Exception {
+        java.nio.file.Path kernel = java.nio.file.Files.createTempFile("kernel", ".elf"); // never booted
+        java.nio.file.Path cells = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("cells", ".json"),
+                "{\"cells\": [{\"feature\": \"kvm-no-such\", \"cpu\": \"host\"}]}");
+        try {
+            assertUsageError(run("test", "--kernel", kernel.toString(), "--hypercalls", "bogus"),
+                    "--hypercalls bogus: expected auto, vmcall, vmmcall or none");
+            // the harness's MatrixConfigException becomes the command's one-line usage error
+            assertUsageError(run("test", "--kernel", kernel.toString(), "--config", cells.toString()),
+                    "unknown PV feature 'kvm-no-such'");
+        } finally {
+            java.nio.file.Files.delete(kernel);
+            java.nio.file.Files.delete(cells);
+        }
+    }
+
+    @Test
     void seccompTakesOnOrOff() {
         assertUsageError(run("run", "--kernel", "/nonexistent-vmm-kernel", "--seccomp", "maybe"),
                 "--seccomp takes on or off, not 'maybe'");

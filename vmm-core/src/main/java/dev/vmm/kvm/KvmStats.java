@@ -163,13 +163,20 @@ public final class KvmStats implements AutoCloseable {
         return readValues(layout, reader);
     }
 
+    /**
+     * Every name of {@code after} with its change since {@code before}, unchanged ones as 0 (a name
+     * that is missing is a counter this host's KVM does not have), in {@code after}'s order.
+     */
+    public static Map<String, Long> change(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> out = new LinkedHashMap<>(after);
+        out.replaceAll((name, v) -> v - before.getOrDefault(name, 0L));
+        return out;
+    }
+
     /** Names whose value changed from {@code before} to {@code after}, with the difference, in {@code after}'s order. */
     public static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Long> e : after.entrySet()) {
-            long b = before.getOrDefault(e.getKey(), 0L);
-            if (e.getValue() != b) out.put(e.getKey(), e.getValue() - b);
-        }
+        Map<String, Long> out = change(before, after);
+        out.values().removeIf(v -> v == 0);
         return out;
     }
 

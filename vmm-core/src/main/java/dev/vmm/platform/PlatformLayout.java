@@ -113,6 +113,9 @@ public final class PlatformLayout {
     /** vmm's host-contention test device (optional; free on a PC and in QEMU's pc/microvm). */
     public static final int HOST_CONTENTION_PORT = 0x5e0;
     public static final int HOST_CONTENTION_SIZE = 8;
+    /** vmm's KVM-stats window test device (optional), right after host contention. */
+    public static final int KVM_STATS_WINDOW_PORT = 0x5e8;
+    public static final int KVM_STATS_WINDOW_SIZE = 8;
     /** The HW-reduced ACPI sleep control and status registers (free on a PC; QEMU's microvm uses MMIO). */
     public static final int ACPI_SLEEP_CONTROL_PORT = 0x600;
     public static final int ACPI_SLEEP_STATUS_PORT = 0x601;
@@ -162,9 +165,12 @@ public final class PlatformLayout {
     public static final PortRange PAGE_EVICT = new PortRange("page-eviction port", PAGE_EVICT_PORT, PAGE_EVICT_SIZE);
     public static final PortRange HOST_CONTENTION =
             new PortRange("host contention", HOST_CONTENTION_PORT, HOST_CONTENTION_SIZE);
+    public static final PortRange KVM_STATS_WINDOW =
+            new PortRange("KVM stats window", KVM_STATS_WINDOW_PORT, KVM_STATS_WINDOW_SIZE);
     public static final PortRange ACPI_SLEEP = new PortRange("ACPI sleep control", ACPI_SLEEP_CONTROL_PORT, 2);
 
     /** Every port range of the board (optional devices included), for checks. */
     public static final List<PortRange> PORT_RANGES = List.of(
-            I8042_DATA, I8042_COMMAND, POST_CODE, DEBUG_EXIT, COM1, FW_CFG, PAGE_EVICT, HOST_CONTENTION, ACPI_SLEEP);
+            I8042_DATA, I8042_COMMAND, POST_CODE, DEBUG_EXIT, COM1, FW_CFG, PAGE_EVICT, HOST_CONTENTION, KVM_STATS_WINDOW,
+            ACPI_SLEEP);
 }

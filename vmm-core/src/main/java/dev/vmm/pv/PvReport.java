@@ -104,30 +104,4 @@ public final class PvReport {
         }
         return d;
     }
-
-    /** One line per PV MSR, {@code # host: vcpu N NAME=0x… (…)}. */
-    public static List<String> lines(int vcpuIndex, VcpuFd vcpu, GuestMemory memory) {
-        List<String> out = new ArrayList<>();
-        for (Entry e : read(vcpu, memory)) {
-            StringBuilder sb = new StringBuilder("# host: vcpu ").append(vcpuIndex).append(' ').append(e.msr().linuxName());
-            if (!e.supported()) {
-                out.add(sb.append(" unsupported (KVM_GET_MSRS rejected it)").toString());
-                continue;
-            }
-            sb.append("=0x").append(Long.toHexString(e.value()));
-            Map<String, Object> d = e.decoded();
-            if (d.get("kvmclock") instanceof PvClockInfo clock) {
-                sb.append(" (gpa=0x").append(Long.toHexString((Long) d.get("gpa"))).append(' ').append(clock).append(')');
-            } else if (d.containsKey("error")) {
-                sb.append(" (gpa=0x").append(Long.toHexString((Long) d.get("gpa"))).append(' ').append(d.get("error")).append(')');
-            } else if (e.msr().isGpaWithEnable()) {
-                // PV-EOI: also the word's bit 0, 1 = an interrupt KVM let the guest ack is not acked yet
-                String pending = d.containsKey("pending-eoi") ? ", pending-eoi=" + d.get("pending-eoi") : "";
-                sb.append(Boolean.TRUE.equals(d.get("enabled"))
-                        ? " (enabled, gpa=0x" + Long.toHexString((Long) d.get("gpa")) + pending + ")" : " (disabled)");
-            }
-            out.add(sb.toString());
-        }
-        return out;
-    }
 }

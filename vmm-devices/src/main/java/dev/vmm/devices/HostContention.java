@@ -11,8 +11,8 @@ import java.nio.file.Path;
 /**
  * A test device that makes the host steal time from the vCPU that asks for it, so that a guest can
  * watch KVM's steal-time accounting ({@code MSR_KVM_STEAL_TIME}) grow. Not part of a PC: the machine
- * has it only when told ({@code MachineConfig.hostContention}, set by {@code vmm test} for the
- * steal-time checks and by {@code vmm run --host-contention}).
+ * has it only when its configuration asks ({@code TestDevice.HOST_CONTENTION}: {@code vmm test} for the
+ * steal-time checks, {@code vmm run --host-contention}).
  *
  * <p>Ports {@code 0x5e0-0x5e7} (free on a PC and in QEMU's {@code pc}/{@code microvm} machines),
  * 32-bit accesses only:

@@ -1,6 +1,7 @@
 package dev.vmm.devices;
 
 import dev.vmm.bus.PioDevice;
+import dev.vmm.platform.PlatformLayout;
 
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import java.util.function.IntFunction;
  * the host keeps that vCPU's KVM binary-stats change between the two moments. Host evidence that
  * belongs to one guest action — a KICK_CPU waking a halted vCPU, a TLB flush the guest asked for
  * while its vCPU was preempted — can then be told apart from everything else the boot did. Not part
- * of a PC: {@code vmm test} gives it to its boots ({@code PcMachine.openKvmStats}).
+ * of a PC: a machine has it when its configuration asks ({@code TestDevice.KVM_STATS_WINDOW}), as
+ * {@code vmm test}'s boots do.
  *
  * <p>Ports {@code 0x5e8-0x5ef}, 32-bit writes of {@code (apicId << 8) | window} with {@code window}
  * 1..255: {@code 0x5e8} begins the window, {@code 0x5ec} ends it. Every port access is handled on
@@ -23,8 +25,8 @@ import java.util.function.IntFunction;
  * dropped, as for any free port.
  */
 public final class KvmStatsWindow implements PioDevice {
-    public static final int BASE = 0x5e8;
-    public static final int SIZE = 8;
+    public static final int BASE = PlatformLayout.KVM_STATS_WINDOW_PORT;
+    public static final int SIZE = PlatformLayout.KVM_STATS_WINDOW_SIZE;
     public static final int BEGIN = BASE;
     public static final int END = BASE + 4;
 

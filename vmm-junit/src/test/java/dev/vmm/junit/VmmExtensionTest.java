@@ -2,6 +2,7 @@ package dev.vmm.junit;
 
 import dev.vmm.api.Guest;
 import dev.vmm.api.GuestExit;
+import dev.vmm.tap.TapReport;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class VmmExtensionTest {
     @Test
     void injectsATestKernelGuestBootedAsAnnotated(@Boot(cpu = "host,-kvm-steal-time", cpus = 2, append = "pvtest.from-junit") Guest guest) {
         assertEquals("# cpus online: 2 of 2", guest.awaitLine(Pattern.compile("^# cpus online"), Duration.ofSeconds(60)));
-        TapReport tap = TapReport.awaitFrom(guest, Duration.ofSeconds(60));
+        TapReport tap = GuestTap.awaitFrom(guest, Duration.ofSeconds(60));
         assertTrue(tap.allPassed(), tap::toString);
         assertTrue(tap.diagnostic("kvm-steal-time: bit 5 off").isPresent(), guest::output);
         assertTrue(guest.output().contains("# cmdline: pvtest.from-junit"), guest::output);

@@ -5,21 +5,24 @@ import dev.vmm.cpu.IrqchipMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What the user asked for: kernel, command line (null: none given, Linux kernels then get
  * {@link dev.vmm.boot.KernelLoader#LINUX_DEFAULT_CMDLINE}), RAM, vCPUs, the {@code -cpu} string
- * an optional initrd, the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}), whether the
- * test-only {@link dev.vmm.devices.HostContention} device is present, and {@code memPath} (null:
+ * an optional initrd, the vCPUs' APIC IDs (null: 0..cpuCount-1; see {@link ApicIds}), the test-only
+ * devices ({@link TestDevice}; null: none), {@code memPath} (null:
  * anonymous RAM; else QEMU's {@code -mem-path}, a directory or file the RAM is mapped from, shared),
  * {@code noReboot} (QEMU's {@code -no-reboot}: a guest reset ends the run with status 0),
  * and the isa-debug-exit devices ({@code debugExits}; null: {@link DebugExitPorts#VMM_DEFAULT}).
  * {@link #validated} rejects absurd values before anything touches KVM.
  */
 public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
-                            IrqchipMode irqchip, Path initrd, List<Integer> apicIds, boolean hostContention,
+                            IrqchipMode irqchip, Path initrd, List<Integer> apicIds, Set<TestDevice> testDevices,
                             Path memPath, boolean noReboot, List<DebugExitPorts> debugExits) {
     /** Below this a PVH or multiboot kernel has no room for itself, its page tables and the firmware tables. */
     public static final long MIN_RAM = 2L << 20;
@@ -34,11 +37,13 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
         irqchip = irqchip == null ? IrqchipMode.ON : irqchip;
         apicIds = apicIds == null ? ApicIds.dense(cpuCount) : List.copyOf(apicIds);
         debugExits = debugExits == null ? List.of(DebugExitPorts.VMM_DEFAULT) : List.copyOf(debugExits);
+        testDevices = testDevices == null || testDevices.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(EnumSet.copyOf(testDevices));
     }
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
                          IrqchipMode irqchip, Path initrd, List<Integer> apicIds) {
-        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, false, null, false, null);
+        this(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, null, null, false, null);
     }
 
     public MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCount, String cpuSpec,
@@ -77,35 +82,34 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
 
     /** The same configuration with an initial RAM disk (Linux kernels only). */
     public MachineConfig withInitrd(Path file) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, hostContention, memPath,
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, file, apicIds, testDevices, memPath,
                 noReboot, debugExits);
     }
 
     /** The same configuration with RAM mapped from {@code path} (QEMU's -mem-path; null: anonymous RAM). */
     public MachineConfig withMemPath(Path path) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention, path,
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, testDevices, path,
                 noReboot, debugExits);
     }
 
     /** The same configuration with these APIC IDs, checked by {@link ApicIds#validate}. */
     public MachineConfig withApicIds(List<Integer> ids) {
         ApicIds.validate(ids, cpuCount, irqchip);
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, hostContention, memPath,
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, ids, testDevices, memPath,
                 noReboot, debugExits);
     }
 
-    /**
-     * The same configuration with the {@link dev.vmm.devices.HostContention} device on ports
-     * 0x5e0-0x5e7: a guest may then make the host take a CPU from its vCPU (steal-time checks).
-     */
-    public MachineConfig withHostContention() {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, true, memPath,
+    /** The same configuration with this test-only device too (see {@link TestDevice}). */
+    public MachineConfig withTestDevice(TestDevice device) {
+        Set<TestDevice> devices = EnumSet.of(device);
+        devices.addAll(testDevices);
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, devices, memPath,
                 noReboot, debugExits);
     }
 
     /** The same configuration with QEMU's {@code -no-reboot} on or off. */
     public MachineConfig withNoReboot(boolean on) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention,
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, testDevices,
                 memPath, on, debugExits);
     }
 
@@ -114,7 +118,7 @@ public record MachineConfig(Path kernel, String cmdline, long ramSize, int cpuCo
      * 0xf4 (QEMU's {@code -device isa-debug-exit}; an empty list: none, as QEMU without the option).
      */
     public MachineConfig withDebugExits(List<DebugExitPorts> ports) {
-        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, hostContention,
+        return new MachineConfig(kernel, cmdline, ramSize, cpuCount, cpuSpec, irqchip, initrd, apicIds, testDevices,
                 memPath, noReboot, ports);
     }
 

@@ -114,8 +114,7 @@ public final class PcMachine implements AutoCloseable {
             BootPlan plan = withFirmwareTables(boot.plan(), tables);
             StartupClock.mark("devices and tables");
             PcMachine machine = new PcMachine(vm, board, serial, model, boot.format(), plan, msiTrace, debugExited);
-            // file-backed RAM: its pages are page cache the guest may want dropped (async PF tests)
-            if (config.memPath() != null) machine.enablePageEvictPort();
+            machine.attachTestDevices(config, warnings);
             return machine;
         } catch (RuntimeException e) {
             vm.close();
@@ -178,9 +177,6 @@ public final class PcMachine implements AutoCloseable {
         board.attach(PlatformLayout.ACPI_SLEEP, new AcpiSleepControl(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, vm),
                 new AcpiDevice.SleepRegisters(PlatformLayout.ACPI_SLEEP_CONTROL_PORT, PlatformLayout.ACPI_SLEEP_STATUS_PORT));
         board.attach(PlatformLayout.FW_CFG, new FwCfg(config.cpuCount(), config.ramSize()));
-        if (config.hostContention()) {
-            board.attach(PlatformLayout.HOST_CONTENTION, new HostContention());
-        }
         // last: ports the user chose that clash with a fixed device are then reported as theirs
         attachDebugExits(config, vm, board, debugExited);
         return serial;
@@ -235,16 +231,39 @@ public final class PcMachine implements AutoCloseable {
         return debugExited.get();
     }
 
+    /** Test devices the configuration asked for that this host could not give, with the reason. */
+    private final java.util.Map<TestDevice, String> missingTestDevices = new java.util.EnumMap<>(TestDevice.class);
+
     /**
-     * Gives the guest the page-eviction test port 0x530 ({@link PageEvictPort}) if it has not got
-     * it yet (file-backed RAM always has it); for anonymous RAM it works with userfaultfd.
+     * Step 4, after the board: the test-only devices the configuration asks for ({@link TestDevice}),
+     * each attached through the board like the PC's own. File-backed RAM always gets the page-eviction
+     * port: its pages are page cache the guest may want dropped (async PF tests). A device this host
+     * cannot give (the eviction port without userfaultfd) is left out with a warning, so a test boot
+     * still runs and its guest reports the missing port itself.
      */
-    public void enablePageEvictPort() {
-        if (!board.isAttached(PlatformLayout.PAGE_EVICT)) {
-            PageEvictPort port = new PageEvictPort(vm.memory());
-            ownedDevices.add(port);
-            board.attach(PlatformLayout.PAGE_EVICT, port);
+    private void attachTestDevices(MachineConfig config, PrintStream warnings) {
+        if (config.testDevices().contains(TestDevice.HOST_CONTENTION)) {
+            board.attach(PlatformLayout.HOST_CONTENTION, new HostContention());
         }
+        if (config.testDevices().contains(TestDevice.PAGE_EVICT) || config.memPath() != null) {
+            try {
+                PageEvictPort port = new PageEvictPort(vm.memory());
+                ownedDevices.add(port);
+                board.attach(PlatformLayout.PAGE_EVICT, port);
+            } catch (IllegalStateException e) { // anonymous RAM without userfaultfd
+                missingTestDevices.put(TestDevice.PAGE_EVICT, e.getMessage());
+                warnings.println("vmm: warning: no page-eviction port: " + e.getMessage());
+            }
+        }
+        if (config.testDevices().contains(TestDevice.KVM_STATS_WINDOW)) {
+            openKvmStats();
+            board.attach(PlatformLayout.KVM_STATS_WINDOW, statsWindow);
+        }
+    }
+
+    /** @return why a test device the configuration asked for is missing, if it is */
+    public java.util.Optional<String> missingTestDevice(TestDevice device) {
+        return java.util.Optional.ofNullable(missingTestDevices.get(device));
     }
 
     public static PcMachine create(MachineConfig config, OutputStream console) {
@@ -312,30 +331,29 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * After {@link #run}: the host's view of every vCPU's PV MSRs and kvmclock structure
-     * ({@link dev.vmm.pv.PvReport}), one line per vCPU per MSR. A vCPU that does not leave
-     * KVM_RUN within 5 s is reported as such.
+     * After {@link #run}: the host's view of every vCPU's PV MSRs and the structures they point to
+     * ({@link dev.vmm.pv.PvReport}), as values. A vCPU that does not leave KVM_RUN within 5 s is
+     * reported as not read.
      */
-    public java.util.List<String> pvReport() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public java.util.List<dev.vmm.pv.VcpuPvMsrs> pvMsrs() {
+        java.util.List<dev.vmm.pv.VcpuPvMsrs> out = new java.util.ArrayList<>();
         for (int i = 0; i < vm.cpuCount(); i++) {
-            final int idx = i;
             try {
-                out.addAll(onStoppedVcpu(i, () -> dev.vmm.pv.PvReport.lines(idx, vm.vcpu(idx), vm.memory())));
+                out.add(dev.vmm.pv.VcpuPvMsrs.read(i, pvEntries(i)));
             } catch (java.util.concurrent.TimeoutException e) {
-                out.add("# host: vcpu " + i + " still in KVM_RUN, MSRs not read");
+                out.add(dev.vmm.pv.VcpuPvMsrs.stillRunning(i));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } catch (java.util.concurrent.ExecutionException e) {
-                out.add("# host: vcpu " + i + " MSRs not read: " + e.getCause());
+                out.add(dev.vmm.pv.VcpuPvMsrs.failed(i, String.valueOf(e.getCause())));
             }
         }
         return out;
     }
 
-    /** After {@link #run}: one vCPU's PV MSRs, structured (for checks that compare with the guest). */
-    public java.util.List<dev.vmm.pv.PvReport.Entry> pvEntries(int vcpu) throws java.util.concurrent.TimeoutException,
+    /** One vCPU's PV MSRs, read on a helper thread ({@link #onStoppedVcpu}). */
+    private java.util.List<dev.vmm.pv.PvReport.Entry> pvEntries(int vcpu) throws java.util.concurrent.TimeoutException,
             java.util.concurrent.ExecutionException, InterruptedException {
         return onStoppedVcpu(vcpu, () -> dev.vmm.pv.PvReport.read(vm.vcpu(vcpu), vm.memory()));
     }
@@ -353,21 +371,15 @@ public final class PcMachine implements AutoCloseable {
         return task.get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** Stats names printed first by {@link #kvmStatsReport()}, in this order; the rest follow in KVM's order. */
-    private static final java.util.List<String> KVM_STATS_FIRST = java.util.List.of("exits", "io_exits", "halt_exits",
-            "halt_attempted_poll", "halt_successful_poll", "directed_yield_attempted", "directed_yield_successful",
-            "preemption_reported", "irq_injections", "hypercalls");
-
     private java.util.List<dev.vmm.kvm.KvmStats> kvmStats;
     private java.util.List<java.util.Map<String, Long>> kvmStatsBefore;
     private String kvmStatsError;
 
     /**
-     * Before {@link #run}: opens every vCPU's binary stats fd (KVM_GET_STATS_FD) and takes the
-     * "before" values for {@link #kvmStatsReport()}.
+     * At creation ({@link TestDevice#KVM_STATS_WINDOW}): opens every vCPU's binary stats fd
+     * (KVM_GET_STATS_FD) and takes the "before" values for {@link #kvmStatsChanges()}.
      */
-    public void openKvmStats() {
-        if (kvmStats != null) return;
+    private void openKvmStats() {
         kvmStats = new java.util.ArrayList<>();
         kvmStatsBefore = new java.util.ArrayList<>();
         for (int i = 0; i < vm.cpuCount(); i++) {
@@ -383,7 +395,6 @@ public final class PcMachine implements AutoCloseable {
         }
         // the guest may now bracket its own actions for the host to measure (KvmStatsWindow)
         statsWindow = new dev.vmm.devices.KvmStatsWindow(this::kvmStatsOfApicId);
-        vm.io().register(dev.vmm.devices.KvmStatsWindow.BASE, dev.vmm.devices.KvmStatsWindow.SIZE, statsWindow);
     }
 
     private dev.vmm.devices.KvmStatsWindow statsWindow;
@@ -412,50 +423,22 @@ public final class PcMachine implements AutoCloseable {
     }
 
     /**
-     * After {@link #run}: every counter of one vCPU with its change since {@link #openKvmStats()},
-     * unchanged ones as 0 (a missing name is a counter this host's KVM does not have); null when the
-     * stats were not opened or the host has no binary stats.
+     * After {@link #run}: per vCPU, every counter with its change since the machine was created, in
+     * KVM's order, or why they could not be read; empty without {@link TestDevice#KVM_STATS_WINDOW}.
      */
-    public java.util.Map<String, Long> kvmStatsChange(int vcpu) {
-        if (kvmStats == null || kvmStats.get(vcpu) == null) return null;
-        try {
-            java.util.Map<String, Long> after = kvmStats.get(vcpu).read();
-            java.util.Map<String, Long> change = new java.util.LinkedHashMap<>(after);
-            change.replaceAll((name, v) -> v - kvmStatsBefore.get(vcpu).getOrDefault(name, 0L));
-            return change;
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * After {@link #run}: one {@code # stats: vcpu N name=delta ...} line per vCPU with the counters
-     * that changed since {@link #openKvmStats()}; exits, io_exits, halt_* and directed_yield_* first.
-     */
-    public java.util.List<String> kvmStatsReport() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public java.util.List<KvmStatsChange> kvmStatsChanges() {
+        java.util.List<KvmStatsChange> out = new java.util.ArrayList<>();
         if (kvmStats == null) return out;
         for (int i = 0; i < kvmStats.size(); i++) {
-            java.util.Map<String, Long> delta;
             if (kvmStats.get(i) == null) {
-                out.add("# stats: vcpu " + i + " not available: " + kvmStatsError);
+                out.add(KvmStatsChange.failed(i, KvmStatsChange.Kind.NOT_AVAILABLE, kvmStatsError));
                 continue;
             }
             try {
-                delta = dev.vmm.kvm.KvmStats.delta(kvmStatsBefore.get(i), kvmStats.get(i).read());
+                out.add(KvmStatsChange.read(i, dev.vmm.kvm.KvmStats.change(kvmStatsBefore.get(i), kvmStats.get(i).read())));
             } catch (RuntimeException e) {
-                out.add("# stats: vcpu " + i + " not read: " + e.getMessage());
-                continue;
+                out.add(KvmStatsChange.failed(i, KvmStatsChange.Kind.NOT_READ, e.getMessage()));
             }
-            StringBuilder sb = new StringBuilder("# stats: vcpu ").append(i);
-            for (String name : KVM_STATS_FIRST) {
-                Long v = delta.remove(name);
-                if (v != null) sb.append(' ').append(name).append('=').append(v);
-            }
-            for (java.util.Map.Entry<String, Long> e : delta.entrySet()) {
-                sb.append(' ').append(e.getKey()).append('=').append(e.getValue());
-            }
-            out.add(sb.toString());
         }
         return out;
     }
