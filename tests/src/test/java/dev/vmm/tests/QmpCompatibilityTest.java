@@ -55,29 +55,46 @@ class QmpCompatibilityTest {
         return n.getNodeType().toString();
     }
 
-    private List<String> talk(List<String> command, Path socket) throws Exception {
+    /** What one monitor session yields: lines to compare, ending with the client's own quit. */
+    private interface Session {
+        List<String> run(QmpClient c) throws Exception;
+    }
+
+    /**
+     * Starts {@code command} (QEMU or vmm with a QMP socket at {@code socket}), runs {@code session}
+     * on a client of that socket, and checks that the process ended after the session's quit.
+     */
+    private static List<String> monitorSession(List<String> command, Path socket, Session session) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             for (int i = 0; i < 300 && !Files.exists(socket); i++) Thread.sleep(50);
             Thread.sleep(300);
-            List<String> shapes = new ArrayList<>();
+            List<String> lines;
             try (QmpClient c = new QmpClient(socket)) {
-                shapes.add("greeting " + shape(c.greeting));
-                for (String m : MESSAGES) {
-                    c.sendRaw(m + "\r\n");
-                    shapes.add(m + " -> " + shape(c.reply()));
-                }
-                c.sendRaw("{\"execute\":\"quit\"}\r\n");
-                // QEMU may close the socket right after its reply (the SHUTDOWN event then races
-                // with the close), so only the reply is compared; QmpTest checks vmm's event.
-                shapes.add("quit -> " + shape(c.reply()));
+                lines = session.run(c);
             }
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "ended after quit: " + command);
-            return shapes;
+            return lines;
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    private List<String> talk(List<String> command, Path socket) throws Exception {
+        return monitorSession(command, socket, c -> {
+            List<String> shapes = new ArrayList<>();
+            shapes.add("greeting " + shape(c.greeting));
+            for (String m : MESSAGES) {
+                c.sendRaw(m + "\r\n");
+                shapes.add(m + " -> " + shape(c.reply()));
+            }
+            c.sendRaw("{\"execute\":\"quit\"}\r\n");
+            // QEMU may close the socket right after its reply (the SHUTDOWN event then races
+            // with the close), so only the reply is compared; QmpTest checks vmm's event.
+            shapes.add("quit -> " + shape(c.reply()));
+            return shapes;
+        });
     }
 
     /** Debian's QEMU, the reference; skipped without it, failing under VMM_REQUIRE_KVM=1. */
@@ -114,27 +131,18 @@ class QmpCompatibilityTest {
             "help x", "help xp");
 
     private List<String> hmpTexts(List<String> command, Path socket) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            for (int i = 0; i < 300 && !Files.exists(socket); i++) Thread.sleep(50);
-            Thread.sleep(300);
+        return monitorSession(command, socket, c -> {
             List<String> texts = new ArrayList<>();
-            try (QmpClient c = new QmpClient(socket)) {
-                c.execute("qmp_capabilities");
-                for (String line : HMP_LINES) {
-                    c.sendRaw("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":"
-                            + QmpClient.JSON.writeValueAsString(line) + "}}\r\n");
-                    texts.add(line + " -> " + c.reply());
-                }
-                c.sendRaw("{\"execute\":\"quit\"}\r\n");
-                c.reply();
+            c.execute("qmp_capabilities");
+            for (String line : HMP_LINES) {
+                c.sendRaw("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":"
+                        + QmpClient.JSON.writeValueAsString(line) + "}}\r\n");
+                texts.add(line + " -> " + c.reply());
             }
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "ended after quit: " + command);
+            c.sendRaw("{\"execute\":\"quit\"}\r\n");
+            c.reply();
             return texts;
-        } finally {
-            p.destroyForcibly();
-        }
+        });
     }
 
     /** Both held by -S with the kernel loaded: dumps of its bytes, /FMT defaults carried over, and every error text. */
