@@ -15,15 +15,11 @@ final class NettyLogging {
     /** java.util.logging holds loggers weakly: this reference keeps the level set. */
     private static final Logger NETTY = Logger.getLogger("io.netty");
 
-    static {
-        NETTY.setLevel(Level.SEVERE);
-    }
-
     private NettyLogging() {
     }
 
-    /** Applies the level (once, when this class is initialized); call before Netty's first use. */
+    /** Sets the level; call before Netty's first use (again is harmless). */
     static void quiet() {
-        // the static initializer did the work
+        NETTY.setLevel(Level.SEVERE);
     }
 }
