@@ -2,6 +2,7 @@ package dev.vmm.tests;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,11 +174,11 @@ class GdbStubTest {
      * has the guest stopped it stays stopped (status "debug", RIP still at the entry) until gdb lets it go.
      */
     @Test
-    void monitorContDoesNotEndADebuggersStop() throws Exception {
+    void monitorContDoesNotEndADebuggersStop(@TempDir Path socketDir) throws Exception {
         RequiresKvm.check();
         int port = freePort();
         Path err = Files.createTempFile("vmm-gdb", ".err");
-        Path qmp = Files.createTempDirectory("vmm-gdb-qmp").resolve("q.sock");
+        Path qmp = socketDir.resolve("q.sock");
         Process vmm = startVmm(port, err, "--qmp", "unix:" + qmp + ",server=on,wait=off");
         try (RawGdb gdb = connect(port, vmm)) {
             assertEquals("T05thread:1;", gdb.ask("?"));
