@@ -22,10 +22,12 @@
 # quiet keeps the boot log off the serial port (each byte is an I/O exit, ~0.2 ms in the lab); the
 # initramfs's /init prints the kvm/clocksource lines of dmesg instead. dyndbg turns on the
 # pr_debug lines of the kernel's PV set-up (steal time, async PF, kvm-clock per CPU).
+# earlyprintk puts the kernel's own early console on the UART, so a panic before the serial driver
+# is up (nothing on the console otherwise) still shows; with quiet it prints only those lines.
 set -u
 initrd=$1
 kernel=${VMM_KVM_LAB_KERNEL:?not in the kvm-lab (VMM_KVM_LAB_KERNEL unset)}
-append='console=ttyS0 reboot=k panic=-1 quiet dyndbg="file arch/x86/kernel/kvm.c +p; file arch/x86/kernel/kvmclock.c +p"'
+append='console=ttyS0 earlyprintk=ttyS0 reboot=k panic=-1 quiet dyndbg="file arch/x86/kernel/kvm.c +p; file arch/x86/kernel/kvmclock.c +p"'
 cpus=2
 now() { date +%s.%N; }
 since() { echo "$(now) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
@@ -39,9 +41,21 @@ refuse() { # refuse DESCRIPTION ERE LOG: no line matching ERE is in LOG
 log=$(mktemp)
 status_file=$(mktemp)
 trap 'rm -f "$log" "$status_file"' EXIT
+# The lab's KVM traces every exit of the boot (reason and guest RIP, in the lab kernel's ring
+# buffer), and a boot that fails shows its last ones: kvm-amd rebuilds the VMCB on a triple fault,
+# so vmm's register dump then shows the reset state, and only KVM's own kvm_exit event still has
+# the RIP the guest faulted at. Where tracefs cannot be had, boots just run untraced.
+trace=/sys/kernel/tracing
+trace_events='kvm_exit kvm_inj_exception kvm_page_fault'
+tracing=0
+if { mountpoint -q $trace || mount -t tracefs nodev $trace; } 2>/dev/null && [ -w $trace/trace ]; then
+  echo 4096 >$trace/buffer_size_kb
+  for e in $trace_events; do echo 1 >$trace/events/kvm/$e/enable; done && tracing=1
+fi
 for cpu in host host,-kvmclock; do
   echo "=== boot --cpu $cpu"
   start=$(now)
+  [ $tracing = 1 ] && echo >$trace/trace
   cmdline=$append
   if [ "$cpu" != host ]; then
     # Without kvm-clock the kernel has to measure the TSC against the PIT, which fails in the lab
@@ -56,6 +70,10 @@ for cpu in host host,-kvmclock; do
   status=$(cat "$status_file")
   echo "=== vmm status $status after $(since "$start") s"
   if [ "$status" = 0 ]; then echo "=== ok: vmm exits 0"; else echo "=== FAIL: vmm exits $status, not 0"; failed=1; fi
+  if [ "$status" != 0 ] && [ $tracing = 1 ]; then
+    echo "=== the boot's last KVM events in the lab ($trace_events):"
+    grep -v '^#' $trace/trace | tail -n 60 | sed 's/^/=== kvm trace: /'
+  fi
   expect "/init's first line reaches the console" '^init: reached /init' "$log"
   expect "/init's last line reaches the console" '^init: current_clocksource=' "$log"
   expect "PV IPIs set up" 'kvm-guest: setup PV IPIs' "$log"

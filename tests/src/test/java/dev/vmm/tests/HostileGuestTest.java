@@ -59,6 +59,10 @@ class HostileGuestTest {
         VmmProcess r = run(smp, bytes(0xCC)); // int3 with no IDT: #BP → #DF → triple fault
         assertEquals(125, r.status(), r.toString());
         assertTrue(r.stderr().contains("triple fault") || r.stderr().contains("KVM internal error"), r.toString());
+        // kvm-amd resets the vCPU on the shutdown before vmm reads it: then, and only then, the
+        // report says that its registers are the reset state, not the faulting instruction's
+        boolean resetDump = r.stderr().contains("EIP=0000fff0") && r.stderr().contains("CS =f000 ffff0000");
+        assertEquals(resetDump, r.stderr().contains("after KVM reset it"), r.toString());
     }
 
     @ParameterizedTest(name = "smp {0}")

@@ -39,8 +39,31 @@ final class ExitReport {
         return sb.append(registers(fd)).toString();
     }
 
+    /**
+     * kvm-amd handles the shutdown intercept by reinitializing the VMCB, so the vCPU has already
+     * been reset when vmm reads it: the dump then shows the reset vector, not the faulting
+     * instruction, and the report says so and where the real RIP can be found.
+     */
+    static final String RESET_STATE_NOTE = "(these are the vCPU's registers after KVM reset it on the shutdown, as kvm-amd"
+            + " does: not where the guest faulted; KVM's kvm_exit tracepoint (reason shutdown) has the RIP,"
+            + " and vmm's --trace exits the exits before it)\n";
+    private static final long RESET_RIP = 0xfff0;
+    private static final int RESET_CS_SELECTOR = 0xf000;
+    private static final long RESET_CS_BASE = 0xffff0000L;
+
     String tripleFault(int vcpu, VcpuFd fd) {
-        return "vmm: guest triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu + "\n" + registers(fd);
+        String head = "vmm: guest triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu + "\n";
+        try {
+            CpuState cpu = CpuState.read(fd);
+            return head + registers(cpu) + (isResetState(cpu.regs(), cpu.sregs()) ? RESET_STATE_NOTE : "");
+        } catch (RuntimeException e) {
+            return head + "(registers unavailable: " + e.getMessage() + ")\n";
+        }
+    }
+
+    /** The architectural state after RESET or INIT: CS:IP f000:fff0 with CS's base at 0xffff0000. */
+    static boolean isResetState(Regs r, Sregs s) {
+        return r.rip() == RESET_RIP && s.cs.selector() == RESET_CS_SELECTOR && s.cs.base() == RESET_CS_BASE;
     }
 
     String failEntry(int vcpu, VcpuFd fd, VcpuExit.FailEntry failure) {
@@ -51,11 +74,14 @@ final class ExitReport {
     /** The register dump; never throws (a report must not hide the original failure). */
     String registers(VcpuFd fd) {
         try {
-            CpuState cpu = CpuState.read(fd);
-            return CpuStateDump.format(cpu, false) + code(cpu.regs(), cpu.sregs()) + "\n";
+            return registers(CpuState.read(fd));
         } catch (RuntimeException e) {
             return "(registers unavailable: " + e.getMessage() + ")\n";
         }
+    }
+
+    private String registers(CpuState cpu) {
+        return CpuStateDump.format(cpu, false) + code(cpu.regs(), cpu.sregs()) + "\n";
     }
 
     String format(Regs r, Sregs s) {

@@ -67,4 +67,14 @@ class ExitReportTest {
             assertTrue(report.contains("<??>"), report);
         }
     }
+
+    @Test
+    void theResetVectorIsRecognisedOnlyWithTheResetCodeSegment() {
+        Sregs reset = flat(new Segment(0xffff0000L, 0xffff, 0xf000, 11, true, 0, false, true, false, false, false, false),
+                Segment.flatData32(0));
+        assertTrue(ExitReport.isResetState(new Regs().rip(0xfff0), reset));
+        assertFalse(ExitReport.isResetState(new Regs().rip(0x1000), reset), "another RIP");
+        assertFalse(ExitReport.isResetState(new Regs().rip(0xfff0), flat(Segment.flatCode32(0x08), Segment.flatData32(0x10))),
+                "0xfff0 in a flat code segment is an ordinary address");
+    }
 }
