@@ -41,6 +41,16 @@ class HaltPollEvidenceTest {
     }
 
     @Test
+    void oneBlockedHaltCannotShowPollingButTwoMust() {
+        // the lab's figures: the poll window grows only after the one halt that blocked
+        String why = HaltPollEvidence.cannotShow(WORKS, window(0, 1, 706_080), 4_000_000).orElseThrow();
+        assertTrue(why.contains("only one of the guest's ~50 us halts blocked") && why.contains("halt_wakeup 1"), why);
+        assertTrue(HaltPollEvidence.check(WORKS, window(0, 1, 706_080), 4_000_000).isEmpty());
+        assertTrue(HaltPollEvidence.check(WORKS, window(0, 2, 1_400_000), 4_000_000).isPresent(),
+                "two short blocks: KVM had grown the window before the second");
+    }
+
+    @Test
     void noVerdictWhereTheHostCannotPollOrNothingWasExpected() {
         assertTrue(HaltPollEvidence.check(WORKS, window(0, 100, 1), 0).isEmpty(), "halt_poll_ns=0");
         assertTrue(HaltPollEvidence.check(PvAgreement.Expect.REFUSED, window(0, 100, 1), 200000).isEmpty());
