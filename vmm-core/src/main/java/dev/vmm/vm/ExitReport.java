@@ -52,13 +52,7 @@ final class ExitReport {
     private static final long RESET_CS_BASE = 0xffff0000L;
 
     String tripleFault(int vcpu, VcpuFd fd) {
-        String head = "vmm: guest triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu + "\n";
-        try {
-            CpuState cpu = CpuState.read(fd);
-            return head + registers(cpu) + (isResetState(cpu.regs(), cpu.sregs()) ? RESET_STATE_NOTE : "");
-        } catch (RuntimeException e) {
-            return head + "(registers unavailable: " + e.getMessage() + ")\n";
-        }
+        return "vmm: guest triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu + "\n" + registers(fd, true);
     }
 
     /** The architectural state after RESET or INIT: CS:IP f000:fff0 with CS's base at 0xffff0000. */
@@ -73,15 +67,18 @@ final class ExitReport {
 
     /** The register dump; never throws (a report must not hide the original failure). */
     String registers(VcpuFd fd) {
+        return registers(fd, false);
+    }
+
+    /** @param afterShutdown read after KVM_EXIT_SHUTDOWN: a dump of the reset state then says it is one */
+    private String registers(VcpuFd fd, boolean afterShutdown) {
         try {
-            return registers(CpuState.read(fd));
+            CpuState cpu = CpuState.read(fd);
+            boolean reset = afterShutdown && isResetState(cpu.regs(), cpu.sregs());
+            return CpuStateDump.format(cpu, false) + code(cpu.regs(), cpu.sregs()) + "\n" + (reset ? RESET_STATE_NOTE : "");
         } catch (RuntimeException e) {
             return "(registers unavailable: " + e.getMessage() + ")\n";
         }
-    }
-
-    private String registers(CpuState cpu) {
-        return CpuStateDump.format(cpu, false) + code(cpu.regs(), cpu.sregs()) + "\n";
     }
 
     String format(Regs r, Sregs s) {
